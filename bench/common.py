@@ -1,0 +1,89 @@
+"""What the benchmarks share: their own Neo4j server, memory sampling, argument defaults."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+from neo4j import Driver
+
+from cypher import query
+from graph import local_server
+from graph.config import Connection, LocalServer, connection
+from graph.config import local_server as local_settings
+from graph.db import open_driver
+from graph.schema import apply_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+BENCH_ENV = {
+    "INTERESTS_DATA_DIR": str(ROOT / "var" / "bench"),
+    "INTERESTS_BOLT_PORT": "7689",
+    "INTERESTS_HTTP_PORT": "7476",
+}
+
+
+@contextmanager
+def bench_server() -> Iterator[tuple[LocalServer, Connection, Driver]]:
+    """The benchmarks' own local Neo4j (never the demo's or NEO4J_URI's: benchmarks wipe it)."""
+    server = local_settings(BENCH_ENV)
+    started_here = not local_server.status(server).running
+    local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
+    conn = connection(BENCH_ENV)
+    driver = open_driver(conn, retry_time_s=30)
+    try:
+        apply_schema(driver)
+        yield server, conn, driver
+    finally:
+        driver.close()
+        if started_here:
+            local_server.stop(server)
+
+
+def delete_all_users(driver: Driver) -> None:
+    with driver.session() as session:
+        session.run(query("admin/delete_all_users")).consume()
+    time.sleep(2)  # let Neo4j settle after the mass delete before the next measurement
+
+
+class PeakRss:
+    """Samples the resident memory of processes every 50 ms; ``trees`` names those whose children
+    count too (gunicorn's workers)."""
+
+    def __init__(self, *, trees: Sequence[str] = (), **pids: int) -> None:
+        self.pids = pids
+        self.trees = set(trees)
+        self.peak = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, pid in self.pids.items():
+                self.peak[name] = max(self.peak[name], _rss(pid, name in self.trees))
+            time.sleep(0.05)
+
+    def mib(self, name: str) -> float:
+        return self.peak[name] / 2**20
+
+
+def _rss(pid: int, with_children: bool) -> int:
+    try:
+        process = psutil.Process(pid)
+        family = [process, *process.children(recursive=True)] if with_children else [process]
+        return sum(p.memory_info().rss for p in family)
+    except psutil.Error:
+        return 0

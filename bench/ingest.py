@@ -1,0 +1,201 @@
+"""Ingestion benchmark: MovieLens ratings through the bulk path and the HTTP API.
+
+    python bench/ingest.py [DATA_DIR] [--smoke] [--clients N]
+
+DATA_DIR is a MovieLens-format folder (default ../shared/data/ml-latest-small). In one run, on the
+benchmarks' own Neo4j (var/bench, Bolt 7689; wiped between measurements):
+
+- baseline: the textbook one-statement MERGE import, one writer, datetimes sent as values;
+- bulk path: ``interests import events FILE`` in its own process, on the ratings as an events CSV;
+- HTTP API: ``POST /v1/events`` under gunicorn (2 workers × 4 threads), batches of 1,000 and 10,000,
+  from ``--clients`` concurrent client threads in this process.
+
+A warm-up import of a few thousand events precedes the measurements so that every path meets a
+server whose query plans are compiled. Prints events/s, seconds and peak RSS (Python, Neo4j).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from bench.common import SHARED_DATA, PeakRss, bench_server, delete_all_users
+from cypher import query
+from graph import local_server
+from graph.importers import import_records, movielens_movies, movielens_ratings
+from graph.ingest import chunks
+from graph.records import EventIn, ItemIn
+
+ROOT = Path(__file__).resolve().parents[1]
+WARM_UP_EVENTS = 5_000
+FIELDS = ["event_id", "user_id", "item_id", "kind", "value", "timestamp"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
+    parser.add_argument("--smoke", action="store_true", help="a quick run on 6,000 ratings")
+    parser.add_argument("--clients", type=int, default=2, help="concurrent API clients")
+    args = parser.parse_args(argv)
+    limit = 6_000 if args.smoke else None
+    events = list(islice(movielens_ratings(args.data), limit))
+    print(f"data: {args.data} ({len(events):,} ratings)  cpus: {os.cpu_count()}")
+
+    with bench_server() as (server, conn, driver), tempfile.TemporaryDirectory() as tmp:
+        neo4j_pid = local_server.status(server).pid or 0
+        import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
+        import_records(driver, EventIn, lambda: events[:WARM_UP_EVENTS], progress=False)
+        delete_all_users(driver)
+
+        results = [naive_baseline(driver, events, neo4j_pid)]
+        delete_all_users(driver)
+        results.append(bulk_path(conn, events, Path(tmp), neo4j_pid))
+        for batch_size in (1_000, 10_000):
+            delete_all_users(driver)
+            results.append(api_path(conn, events, batch_size, args.clients, neo4j_pid))
+        delete_all_users(driver)
+
+    print(
+        f"{'path':<44} {'events':>8} {'seconds':>8} {'events/s':>9} {'py MiB':>7} {'neo4j MiB':>9}"
+    )
+    for r in results:
+        print(
+            f"{r['path']:<44} {r['events']:>8,} {r['seconds']:>8.2f} {r['events_per_s']:>9,.0f} "
+            f"{r['python_peak_mib']:>7.0f} {r['neo4j_peak_mib']:>9.0f}"
+        )
+    print(json.dumps({"benchmark": "ingest", "smoke": args.smoke, "results": results}))
+
+
+def naive_baseline(driver: Driver, events: list[dict[str, Any]], neo4j_pid: int) -> dict[str, Any]:
+    """One MERGE statement per batch of 10,000, one writer (the textbook approach)."""
+    rows = [
+        {**e, "at": datetime.fromtimestamp(e["timestamp"], timezone.utc), "weight": 0.0}
+        for e in events
+    ]
+    with PeakRss(python=os.getpid(), neo4j=neo4j_pid) as rss:
+        started = time.perf_counter()
+        for chunk in chunks(rows, 10_000):
+            with driver.session() as session:
+                session.execute_write(naive_write, chunk)
+        seconds = time.perf_counter() - started
+    return result("baseline: one MERGE statement, 1 writer", len(events), seconds, rss)
+
+
+def naive_write(tx: ManagedTransaction, rows: Sequence[dict[str, Any]]) -> None:
+    tx.run(query("bench/naive_merge_events"), rows=rows).consume()
+
+
+def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int) -> dict[str, Any]:
+    """``interests import events`` in its own process, timed from launch to exit."""
+    path = tmp / "events.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, FIELDS)
+        writer.writeheader()
+        writer.writerows(events)
+    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
+    command = [sys.executable, "-m", "service.cli", "import", "events", str(path)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    with PeakRss(python=process.pid, neo4j=neo4j_pid) as rss:
+        output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0 or f"{len(events)} new" not in output:
+        raise SystemExit(f"bulk import failed ({process.returncode}): {output}")
+    return result("bulk: `interests import events` (process)", len(events), seconds, rss)
+
+
+def api_path(
+    conn: Any, events: list[dict[str, Any]], batch_size: int, clients: int, neo4j_pid: int
+) -> dict[str, Any]:
+    """POST /v1/events under gunicorn from ``clients`` threads, timed first send to last answer."""
+    port = free_port()
+    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--log-level",
+        "warning",
+        "service.app:create_app()",
+    ]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health")
+        bodies = [json.dumps(list(chunk)).encode() for chunk in chunks(events, batch_size)]
+        url = f"http://127.0.0.1:{port}/v1/events"
+        with (
+            PeakRss(python=server.pid, neo4j=neo4j_pid, trees=["python"]) as rss,
+            ThreadPoolExecutor(clients) as pool,
+        ):
+            started = time.perf_counter()
+            created = sum(pool.map(lambda body: post(url, body)["created"], bodies))
+            seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if created != len(events):
+        raise SystemExit(f"the API created {created} of {len(events)} events")
+    return result(
+        f"api: POST /v1/events, batch {batch_size:,}, {clients} clients", len(events), seconds, rss
+    )
+
+
+def result(path: str, count: int, seconds: float, rss: PeakRss) -> dict[str, Any]:
+    return {
+        "path": path,
+        "events": count,
+        "seconds": round(seconds, 3),
+        "events_per_s": round(count / seconds),
+        "python_peak_mib": round(rss.mib("python"), 1),
+        "neo4j_peak_mib": round(rss.mib("neo4j"), 1),
+    }
+
+
+def post(url: str, body: bytes) -> dict[str, Any]:
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return json.load(answer)
+
+
+def wait_for(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout_s:.0f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+if __name__ == "__main__":
+    main()

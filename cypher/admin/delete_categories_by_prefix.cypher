@@ -1,0 +1,3 @@
+MATCH (c:Category)
+WHERE c.name STARTS WITH $prefix
+DETACH DELETE c

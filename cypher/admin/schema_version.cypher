@@ -1,0 +1,2 @@
+OPTIONAL MATCH (m:Meta {key: 'schema'})
+RETURN m.version AS version

@@ -1,0 +1,18 @@
+// Catalogue upsert: a record replaces the item's title, description and categories.
+UNWIND $rows AS row
+MERGE (i:Item {id: row.id})
+SET i.title = row.title,
+    i.description = row.description,
+    i.placeholder = false
+WITH i, row
+CALL (i, row) {
+  MATCH (i)-[old:IN_CATEGORY]->(c:Category)
+  WHERE NOT c.name IN row.categories
+  DELETE old
+}
+CALL (i, row) {
+  UNWIND row.categories AS name
+  MERGE (c:Category {name: name})
+  MERGE (i)-[:IN_CATEGORY]->(c)
+}
+RETURN count(*) AS upserted

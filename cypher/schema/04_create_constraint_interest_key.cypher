@@ -1,0 +1,1 @@
+CREATE CONSTRAINT interest_key IF NOT EXISTS FOR (n:Interest) REQUIRE n.key IS UNIQUE

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT interacted_event_id IF NOT EXISTS FOR ()-[r:INTERACTED]-() REQUIRE r.event_id IS UNIQUE

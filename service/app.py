@@ -1,0 +1,41 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from graph.records import MAX_BATCH
+from service.api import events, health, items, users
+from service.errors import register_error_handlers
+from service.neo4j_ext import Neo4j
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_BATCH": MAX_BATCH,  # records per POST
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # bytes per request body
+    "DB_RETRY_SECONDS": 1.0,  # how long a request retries transient Neo4j errors
+    "RETRY_AFTER_SECONDS": 5,  # the Retry-After of a 503
+    "JSON_SORT_KEYS": False,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Defaults, then ``INTERESTS_*`` environment variables, then ``config`` (tests pass one)."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("INTERESTS")
+    if config:
+        app.config.update(config)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    register_error_handlers(app)
+    Neo4j(app)
+    for blueprint in (health.blueprint, items.blueprint, events.blueprint, users.blueprint):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,260 @@
+"""The ``interests`` command: the local Neo4j, schema, imports, the server and the demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from neo4j import Driver
+
+from graph import importers, local_server
+from graph.config import ConfigError, LocalServer, connection
+from graph.config import local_server as local_settings
+from graph.db import UNAVAILABLE_ERRORS, open_driver
+from graph.records import BatchError
+from graph.schema import SCHEMA_VERSION, apply_schema
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MOVIELENS = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ml-latest-small"
+)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """interest-graph: users' interests over time, in Neo4j."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.group()
+def neo4j() -> None:
+    """The project's own Neo4j server (unused when NEO4J_URI is set)."""
+
+
+@neo4j.command("install")
+def neo4j_install() -> None:
+    """Resolve the Neo4j jars from Maven Central."""
+    with _failures():
+        click.echo(f"Neo4j jars in {local_server.install(quiet=False)}")
+
+
+@neo4j.command("start")
+@click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for Bolt.")
+def neo4j_start(timeout: float) -> None:
+    """Start the local server in the background (harmless when it runs already)."""
+    with _failures():
+        server = _local_only()
+        state = local_server.start(
+            server, password=os.environ.get("NEO4J_PASSWORD"), timeout_s=timeout
+        )
+        click.echo(
+            f"Neo4j running (pid {state.pid}): {state.bolt_uri}  browser {state.browser_url}"
+        )
+        click.echo(f"user neo4j, password in {server.password_file}")
+
+
+@neo4j.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server."""
+    with _failures():
+        stopped = local_server.stop(_local_only())
+        click.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@neo4j.command("status")
+def neo4j_status() -> None:
+    """Say whether the local server runs; exit 1 when it does not."""
+    with _failures():
+        state = local_server.status(_local_only())
+        if state.running:
+            click.echo(f"running (pid {state.pid}) {state.bolt_uri}  browser {state.browser_url}")
+        else:
+            click.echo(f"not running (home {state.home})")
+            sys.exit(1)
+
+
+@main.command("schema")
+def schema() -> None:
+    """Apply the graph schema (constraints and indexes); safe to repeat."""
+    with _failures(), _driver() as driver:
+        applied = apply_schema(driver, database=connection().database)
+        click.echo(f"schema version {SCHEMA_VERSION}: {len(applied)} statements applied")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bulk import; a file with a bad record is rejected whole."""
+
+
+@import_group.command("events")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--chunk-size",
+    default=importers.IMPORT_CHUNK,
+    show_default=True,
+    help="Records per transaction.",
+)
+@click.option(
+    "--writers",
+    default=importers.IMPORT_WRITERS,
+    show_default=True,
+    help="Concurrent write transactions.",
+)
+def import_events(path: Path, chunk_size: int, writers: int) -> None:
+    """Import events from a CSV or JSON Lines file."""
+    with _failures(), _driver() as driver:
+        report = importers.import_events(
+            driver, path, chunk_size=chunk_size, writers=writers, database=connection().database
+        )
+        click.echo(f"{report.records} events, {report.written} new, {report.per_second:,.0f}/s")
+
+
+@import_group.command("items")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--chunk-size",
+    default=importers.IMPORT_CHUNK,
+    show_default=True,
+    help="Records per transaction.",
+)
+@click.option(
+    "--writers",
+    default=importers.IMPORT_WRITERS,
+    show_default=True,
+    help="Concurrent write transactions.",
+)
+def import_items(path: Path, chunk_size: int, writers: int) -> None:
+    """Import catalogue items from a CSV or JSON Lines file."""
+    with _failures(), _driver() as driver:
+        report = importers.import_items(
+            driver, path, chunk_size=chunk_size, writers=writers, database=connection().database
+        )
+        click.echo(f"{report.records} items upserted, {report.per_second:,.0f}/s")
+
+
+@import_group.command("movielens")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--max-ratings", type=int, help="Import only the first N ratings.")
+def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
+    """Import MovieLens (default ../shared/data/ml-latest-small): movies and ratings."""
+    with _failures(), _driver() as driver:
+        _import_movielens(driver, folder or DEFAULT_MOVIELENS, max_ratings)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn (in the foreground)."""
+    sys.exit(subprocess.call(_gunicorn(host, port, workers, threads)))
+
+
+@main.command("demo")
+@click.option(
+    "--data",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_MOVIELENS,
+    show_default=True,
+    help="MovieLens folder.",
+)
+@click.option("--port", default=8000, show_default=True)
+def demo(folder: Path, port: int) -> None:
+    """Start Neo4j, import MovieLens, serve the API and print the URLs."""
+    with _failures():
+        conn = connection() if os.environ.get("NEO4J_URI") else None
+        if conn is None:
+            server = local_settings()
+            local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
+        with _driver() as driver:
+            apply_schema(driver, database=connection().database)
+            _import_movielens(driver, folder, None)
+    api = f"http://127.0.0.1:{port}"
+    lines = [
+        f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5",
+        f"Neo4j Browser: {local_settings().browser_url if conn is None else '(your server)'}",
+        f"               user neo4j, password in {local_settings().password_file}"
+        if conn is None
+        else "",
+        "Stop with Ctrl-C; `interests neo4j stop` stops Neo4j.",
+    ]
+    click.echo("\n".join(line for line in lines if line))
+    sys.exit(subprocess.call(_gunicorn("127.0.0.1", port, 2, 4)))
+
+
+def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
+    if not (folder / "ratings.csv").exists():
+        raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
+    movies, ratings = importers.import_movielens(
+        driver, folder, max_ratings=max_ratings, database=connection().database
+    )
+    click.echo(
+        f"{movies.records} movies as items; {ratings.records} ratings as events "
+        f"({ratings.written} new) at {ratings.per_second:,.0f}/s"
+    )
+
+
+def _gunicorn(host: str, port: int, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "service.app:create_app()",
+    ]
+
+
+def _local_only() -> LocalServer:
+    if os.environ.get("NEO4J_URI"):
+        raise click.ClickException("NEO4J_URI is set: the project's own Neo4j is not used")
+    return local_settings()
+
+
+@contextmanager
+def _driver() -> Iterator[Driver]:
+    """A driver for one CLI command; long jobs retry transient errors (deadlocks) for longer."""
+    driver = open_driver(connection(), retry_time_s=30)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@contextmanager
+def _failures() -> Iterator[None]:
+    """Turn the project's expected errors into a clear message and exit code 1."""
+    try:
+        yield
+    except BatchError as error:
+        for e in error.errors:
+            where = f"record {e.index}" if e.index is not None else "input"
+            click.echo(f"{where}: {e.field + ': ' if e.field else ''}{e.reason}", err=True)
+        raise click.ClickException("rejected; nothing was written") from None
+    except (ConfigError, local_server.ServerError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    except UNAVAILABLE_ERRORS as error:
+        raise click.ClickException(f"Neo4j is not reachable ({error}); is it started?") from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Fixtures: the project's own Neo4j for tests (or NEO4J_URI's), the app, per-test id prefixes.
+
+Tests run against a separate local server under ``var/test`` (Bolt 7688, HTTP 7475) so that they
+never touch the demo's data. Each test writes under its own id prefix and deletes it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from cypher import query
+from graph import local_server
+from graph.config import Connection, LocalServer, connection
+from graph.config import local_server as local_settings
+from graph.db import open_driver
+from graph.schema import apply_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_ENV = {
+    "INTERESTS_DATA_DIR": os.environ.get("INTERESTS_TEST_DATA_DIR", str(ROOT / "var" / "test")),
+    "INTERESTS_BOLT_PORT": os.environ.get("INTERESTS_TEST_BOLT_PORT", "7688"),
+    "INTERESTS_HTTP_PORT": os.environ.get("INTERESTS_TEST_HTTP_PORT", "7475"),
+    "INTERESTS_HEAP": "768m",
+    "INTERESTS_PAGECACHE": "256m",
+}
+
+
+def external_server() -> bool:
+    return bool(os.environ.get("NEO4J_URI"))
+
+
+@pytest.fixture(scope="session")
+def test_server() -> Iterator[LocalServer | None]:
+    """The local test server, started unless running (then stopped again); None with NEO4J_URI."""
+    if external_server():
+        yield None
+        return
+    server = local_settings(TEST_ENV)
+    started_here = not local_server.status(server).running
+    local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
+    yield server
+    if started_here:
+        local_server.stop(server)
+
+
+@pytest.fixture(scope="session")
+def neo4j_connection(test_server: LocalServer | None) -> Connection:
+    return connection() if test_server is None else connection(TEST_ENV)
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_connection: Connection) -> Iterator[Driver]:
+    driver = open_driver(neo4j_connection)
+    apply_schema(driver, database=neo4j_connection.database)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def prefix(driver: Driver, neo4j_connection: Connection) -> Iterator[str]:
+    """A unique id prefix for this test's users, items and categories; removed afterwards."""
+    value = f"test-{uuid.uuid4().hex[:10]}-"
+    yield value
+    remove_prefix(driver, value, database=neo4j_connection.database)
+
+
+def remove_prefix(driver: Driver, value: str, *, database: str | None) -> None:
+    with driver.session(database=database) as session:
+        session.run(query("admin/delete_by_id_prefix"), prefix=value).consume()
+        session.run(query("admin/delete_categories_by_prefix"), prefix=value).consume()
+
+
+@pytest.fixture
+def app(neo4j_connection: Connection) -> Flask:
+    return create_test_app(neo4j_connection)
+
+
+def create_test_app(conn: Connection, **config: object) -> Flask:
+    from service.app import create_app
+
+    return create_app({"TESTING": True, "NEO4J_CONNECTION": conn, **config})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, neo4j_connection: Connection) -> None:
+    """Point the CLI at the test server."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)

@@ -1,0 +1,164 @@
+"""Bulk import from files and of MovieLens-format folders, through the library and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from neo4j import Driver
+
+from graph import importers, reads
+from graph.records import BatchError
+from service.cli import main
+
+pytestmark = pytest.mark.neo4j
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def event_rows(prefix: str, count: int) -> list[list[object]]:
+    return [
+        [
+            f"{prefix}u{n % 4}",
+            f"{prefix}i{n % 7}",
+            "rate" if n % 2 else "view",
+            (n % 5) + 0.5 if n % 2 else "",
+            1_600_000_000 + n * 60,
+            f"{prefix}e{n}",
+        ]
+        for n in range(count)
+    ]
+
+
+HEADER = ["user_id", "item_id", "kind", "value", "timestamp", "event_id"]
+
+
+def stored_events(driver: Driver, prefix: str, users: int) -> int:
+    return sum(
+        len(reads.user_events(driver, f"{prefix}u{u}", limit=10_000) or []) for u in range(users)
+    )
+
+
+def test_csv_import_in_small_chunks_is_complete_and_idempotent(
+    tmp_path: Path, driver: Driver, prefix: str
+) -> None:
+    path = write_csv(tmp_path / "events.csv", HEADER, event_rows(prefix, 103))
+    report = importers.import_events(driver, path, chunk_size=10, progress=False)
+    assert (report.records, report.written) == (103, 103)
+    assert stored_events(driver, prefix, 4) == 103
+    again = importers.import_events(driver, path, chunk_size=10, progress=False)
+    assert (again.records, again.written) == (103, 0)
+
+
+def test_jsonl_import_with_iso_timestamps(tmp_path: Path, driver: Driver, prefix: str) -> None:
+    lines = [
+        json.dumps(
+            {
+                "user_id": f"{prefix}u0",
+                "item_id": f"{prefix}i{n}",
+                "kind": "click",
+                "timestamp": f"2024-05-0{n + 1}T10:00:00+02:00",
+            }
+        )
+        for n in range(3)
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    assert importers.import_events(driver, path, progress=False).written == 3
+    stored = reads.user_events(driver, f"{prefix}u0")
+    assert stored is not None and stored[0].at.isoformat() == "2024-05-03T08:00:00+00:00"
+
+
+def test_a_file_with_a_bad_record_imports_nothing(
+    tmp_path: Path, driver: Driver, prefix: str
+) -> None:
+    rows = event_rows(prefix, 40)
+    rows[33][4] = "not a time"
+    path = write_csv(tmp_path / "events.csv", HEADER, rows)
+    with pytest.raises(BatchError) as caught:
+        importers.import_events(driver, path, chunk_size=10, progress=False)
+    assert [(e.index, e.field) for e in caught.value.errors] == [(33, "timestamp")]
+    assert stored_events(driver, prefix, 4) == 0
+
+
+def test_items_csv_with_categories(tmp_path: Path, driver: Driver, prefix: str) -> None:
+    path = write_csv(
+        tmp_path / "items.csv",
+        ["id", "title", "categories", "description"],
+        [
+            [f"{prefix}m1", "Heat", f"{prefix}Crime|{prefix}Drama", ""],
+            [f"{prefix}m2", "Up", "", "A house flies."],
+        ],
+    )
+    assert importers.import_items(driver, path, progress=False).written == 2
+    heat = reads.item(driver, f"{prefix}m1")
+    assert heat is not None and heat.categories == [f"{prefix}Crime", f"{prefix}Drama"]
+    up = reads.item(driver, f"{prefix}m2")
+    assert up is not None and (up.categories, up.description) == ([], "A house flies.")
+
+
+def movielens_folder(tmp_path: Path, prefix: str) -> Path:
+    folder = tmp_path / "ml"
+    folder.mkdir()
+    write_csv(
+        folder / "movies.csv",
+        ["movieId", "title", "genres"],
+        [
+            [f"{prefix}1", "Toy Story (1995)", f"{prefix}Animation|{prefix}Comedy"],
+            [f"{prefix}2", "Jumanji (1995)", f"{prefix}Adventure"],
+            [f"{prefix}3", "Unknown (2001)", "(no genres listed)"],
+        ],
+    )
+    write_csv(
+        folder / "ratings.csv",
+        ["userId", "movieId", "rating", "timestamp"],
+        [
+            [f"{prefix}7", f"{prefix}1", "4.0", "964982703"],
+            [f"{prefix}7", f"{prefix}2", "0.5", "964981247"],
+            [f"{prefix}8", f"{prefix}3", "3.5", "1445714835"],
+            [f"{prefix}8", f"{prefix}1", "5.0", "1445714900"],
+        ],
+    )
+    return folder
+
+
+def test_movielens_importer_on_a_slice(tmp_path: Path, driver: Driver, prefix: str) -> None:
+    folder = movielens_folder(tmp_path, prefix)
+    movies, ratings = importers.import_movielens(driver, folder, max_ratings=3, progress=False)
+    assert (movies.records, ratings.records, ratings.written) == (3, 3, 3)
+    toy = reads.item(driver, f"{prefix}1")
+    assert toy is not None and toy.title == "Toy Story (1995)" and toy.interactions == 1
+    unknown = reads.item(driver, f"{prefix}3")
+    assert unknown is not None and unknown.categories == []
+    [first, second] = reads.user_events(driver, f"{prefix}7") or []
+    assert (first.kind, first.value, first.event_id) == ("rate", 4.0, f"ml:{prefix}7:{prefix}1")
+    assert second.weight == pytest.approx(-0.8)
+
+
+def test_cli_imports_and_reports_bad_files(
+    tmp_path: Path, driver: Driver, prefix: str, cli_env: None
+) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "movielens", str(movielens_folder(tmp_path, prefix))])
+    assert result.exit_code == 0, result.output
+    assert "3 movies as items; 4 ratings as events (4 new)" in result.output
+
+    rows = event_rows(prefix, 5)
+    rows[2][2] = "teleport"
+    bad = write_csv(tmp_path / "bad.csv", HEADER, rows)
+    result = runner.invoke(main, ["import", "events", str(bad)])
+    assert result.exit_code == 1
+    assert "record 2: kind:" in result.output and "nothing was written" in result.output
+
+    good = write_csv(tmp_path / "good.csv", HEADER, event_rows(prefix, 5))
+    result = runner.invoke(main, ["import", "events", str(good)])
+    assert result.exit_code == 0 and "5 events, 5 new" in result.output
