@@ -1,9 +1,9 @@
 """The project's own Neo4j 5.26 Community server: jars from Maven Central, home in the data folder.
 
-``install`` resolves the jars with ``mvn`` from ``neo4j/pom.xml``; ``start`` lays out the home,
-writes the configuration (127.0.0.1 only), sets the initial password on the first start, launches
-the server in the background and waits until Bolt answers; ``stop`` ends it cleanly. Data stays in
-the home between restarts, and starting a running server is harmless.
+``install`` resolves the jars with ``mvn`` from ``neo4j-server/pom.xml``; ``start`` lays out the
+home, writes the configuration (127.0.0.1 only), sets the initial password on the first start,
+launches the server in the background and waits until Bolt answers; ``stop`` ends it cleanly. Data
+stays in the home between restarts, and starting a running server is harmless.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from graph.config import ConfigError, LocalServer
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-POM = PROJECT_ROOT / "neo4j" / "pom.xml"
+POM = PROJECT_ROOT / "neo4j-server" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 SUPPORTED_JAVA = (17, 21)
 JVM_FLAGS = [
@@ -58,7 +58,8 @@ class Status:
 
 
 def lib_dir() -> Path:
-    return Path(os.environ.get("INTERESTS_NEO4J_LIB", PROJECT_ROOT / "neo4j" / "target" / "lib"))
+    default = PROJECT_ROOT / "neo4j-server" / "target" / "lib"
+    return Path(os.environ.get("INTERESTS_NEO4J_LIB", default))
 
 
 def install(*, quiet: bool = True) -> Path:
