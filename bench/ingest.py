@@ -1,6 +1,6 @@
 """Ingestion benchmark: MovieLens ratings through the bulk path and the HTTP API.
 
-    python bench/ingest.py [DATA_DIR] [--smoke] [--clients N]
+    python -m bench.ingest [DATA_DIR] [--smoke] [--clients N]
 
 DATA_DIR is a MovieLens-format folder (default ../shared/data/ml-latest-small). In one run, on the
 benchmarks' own Neo4j (var/bench, Bolt 7689; wiped between measurements):
