@@ -61,3 +61,11 @@ def item(driver: Driver, item_id: str, *, database: str | None = None) -> Item |
 
 def _event(row: dict[str, Any]) -> Event:
     return Event(**{**row, "at": row["at"].to_native()})
+
+
+def interest(driver: Driver, key: str, *, database: str | None = None) -> dict[str, Any] | None:
+    """An interest with its aliases, related interests, categories and mention counts."""
+    records, _, _ = driver.execute_query(
+        query("read/interest"), key=key, database_=database, routing_="r"
+    )
+    return records[0].data() if records else None

@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,6 +33,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
 
 MAX_BATCH = 10_000
+MAX_TEXT_CHARS = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -116,6 +118,44 @@ class EventIn(Record):
         }
 
 
+class TextIn(Record):
+    """Something a user wrote: a review, comment, query or tag."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    timestamp: AwareDatetime
+    source: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
+    ] = "text"
+    text_id: Id | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_too_long(cls, text: str, info: ValidationInfo) -> str:
+        limit = (info.context or {}).get("max_text_chars", MAX_TEXT_CHARS)
+        if len(text) > limit:
+            raise ValueError(f"text has {len(text)} characters; at most {limit}")
+        return text
+
+    @property
+    def key(self) -> str:
+        """The text's id: the caller's, or one derived from its content so retries match."""
+        if self.text_id is not None:
+            return self.text_id
+        content = "\x1f".join(
+            [self.source, self.timestamp.astimezone(timezone.utc).isoformat(), self.text]
+        )
+        return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+
+    def row(self) -> dict[str, Any]:
+        since_epoch = self.timestamp.astimezone(timezone.utc) - EPOCH
+        return {
+            "text_id": self.key,
+            "source": self.source,
+            "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
+            "at_ns": since_epoch.microseconds * 1_000,
+        }
+
+
 @dataclass(frozen=True)
 class RecordError:
     index: int | None  # None: the batch as a whole
@@ -139,7 +179,12 @@ R = TypeVar("R", bound=Record)
 
 
 def parse_batch(
-    model: type[R], payload: Any, *, max_records: int = MAX_BATCH, offset: int = 0
+    model: type[R],
+    payload: Any,
+    *,
+    max_records: int = MAX_BATCH,
+    offset: int = 0,
+    context: dict[str, Any] | None = None,
 ) -> list[R]:
     """Validate a list of records; raise :class:`BatchError` naming every bad one.
 
@@ -155,31 +200,31 @@ def parse_batch(
     if not payload:
         raise BatchError([RecordError(None, None, "the batch is empty")])
     try:
-        records = _adapter(model).validate_python(payload)
+        records = _adapter(model).validate_python(payload, context=context)
     except ValidationError as exc:
         raise BatchError([_record_error(error, offset) for error in exc.errors()]) from None
-    if model is EventIn:
-        return _drop_repeated_events(records, offset)  # type: ignore[arg-type,return-value]
+    if model is EventIn or model is TextIn:
+        return _drop_repeated(records, offset, "event_id" if model is EventIn else "text_id")
     if model is ItemIn:
         _check_unique_ids(records, offset)  # type: ignore[arg-type]
     return records
 
 
-def _drop_repeated_events(events: list[EventIn], offset: int) -> list[EventIn]:
-    """A batch may repeat an event verbatim (kept once); other content under one id is an error."""
+def _drop_repeated(records: list[R], offset: int, id_field: str) -> list[R]:
+    """A batch may repeat a record verbatim (kept once); other content under one id is an error."""
     seen: dict[str, int] = {}
-    unique: list[EventIn] = []
+    unique: list[R] = []
     errors: list[RecordError] = []
-    for index, event in enumerate(events):
-        first = seen.setdefault(event.key, index)
+    for index, record in enumerate(records):
+        first = seen.setdefault(record.key, index)  # type: ignore[attr-defined]
         if first == index:
-            unique.append(event)
-        elif events[first].row() != event.row():
+            unique.append(record)
+        elif records[first] != record:
             errors.append(
                 RecordError(
                     index + offset,
-                    "event_id",
-                    f"repeats the event_id of record {first + offset} with other content",
+                    id_field,
+                    f"repeats the {id_field} of record {first + offset} with other content",
                 )
             )
     if errors:

@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import Flask
 
-from graph.records import MAX_BATCH
-from service.api import events, health, items, users
+from graph.records import MAX_BATCH, MAX_TEXT_CHARS
+from service.api import events, health, interests, items, texts, users
 from service.errors import register_error_handlers
 from service.neo4j_ext import Neo4j
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BATCH": MAX_BATCH,  # records per POST
+    "MAX_TEXT_BATCH": 100,  # texts per POST
+    "MAX_TEXT_CHARS": MAX_TEXT_CHARS,  # characters per text
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # bytes per request body
     "DB_RETRY_SECONDS": 1.0,  # how long a request retries transient Neo4j errors
     "RETRY_AFTER_SECONDS": 5,  # the Retry-After of a 503
@@ -36,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register_error_handlers(app)
     Neo4j(app)
-    for blueprint in (health.blueprint, items.blueprint, events.blueprint, users.blueprint):
-        app.register_blueprint(blueprint)
+    blueprints = (health, items, events, users, texts, interests)
+    for module in blueprints:
+        app.register_blueprint(module.blueprint)
     return app

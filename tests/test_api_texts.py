@@ -1,0 +1,146 @@
+"""Interests from text through the HTTP API into Neo4j and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from cypher import query
+from graph.config import Connection
+
+pytestmark = pytest.mark.neo4j
+
+KEYS = [
+    "superhero movie",
+    "italian cooking",
+    "space documentary",
+    "science fiction movie",
+    "sci-fi film",
+    "documentary",
+    "movie",
+    "italian",
+    "人工智能",
+    "horror",
+    "bread",
+]
+
+
+@pytest.fixture
+def clean_interests(driver: Driver, neo4j_connection: Connection) -> Iterator[None]:
+    """The interests these tests create are removed before and after each test."""
+
+    def remove() -> None:
+        driver.execute_query(
+            query("admin/delete_interests"), keys=KEYS, database_=neo4j_connection.database
+        )
+
+    remove()
+    yield
+    remove()
+
+
+def text(body: str, n: int = 0, **fields: Any) -> dict[str, Any]:
+    return {"text": body, "timestamp": f"2024-06-0{n + 1}T10:00:00Z", "source": "review", **fields}
+
+
+def found(answer: Any, index: int = 0) -> dict[str, dict[str, Any]]:
+    return {i["key"]: i for i in answer.json["texts"][index]["interests"]}
+
+
+def test_texts_become_linked_interests_with_polarity(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    answer = client.post(
+        f"/v1/users/{prefix}u/texts",
+        json=text("I'm tired of superhero movies, but I love Italian cooking.", text_id="t1"),
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["stored"] == 1
+    interests = found(answer)
+    assert interests["superhero movie"]["polarity"] == -1
+    assert interests["italian cooking"]["polarity"] == 1
+    assert interests["italian cooking"]["link"] == "new"
+    assert interests["italian cooking"]["interest"] == {
+        "key": "italian cooking",
+        "name": "Italian cooking",
+    }
+
+    shown = client.get("/v1/interests/italian cooking").json
+    assert shown["key"] == "italian cooking"
+    assert shown["positive_mentions"] == 1 and shown["negative_mentions"] == 0
+    assert client.get("/v1/interests/superhero movie").json["negative_mentions"] == 1
+
+
+def test_a_similar_phrase_links_to_the_existing_interest_and_becomes_an_alias(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    client.post(f"/v1/users/{prefix}a/texts", json=text("science fiction movies", text_id="t1"))
+    answer = client.post(f"/v1/users/{prefix}b/texts", json=text("sci-fi films", 1, text_id="t2"))
+    link = found(answer)["sci-fi film"]
+    assert link["link"] == "similar" and link["similarity"] >= 0.75
+    assert link["interest"]["key"] == "science fiction movie"
+    shown = client.get("/v1/interests/science fiction movie").json
+    assert "sci-fi film" in shown["aliases"] and shown["positive_mentions"] == 2
+    assert client.get("/v1/interests/sci-fi film").status_code == 404
+
+
+def test_sending_the_same_texts_again_stores_nothing_more(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    batch = [text("I love space documentaries.", 0), text("Horror is great.", 1, text_id="h")]
+    first = client.post(f"/v1/users/{prefix}u/texts", json=batch)
+    again = client.post(f"/v1/users/{prefix}u/texts", json={"texts": batch})
+    assert (first.json["stored"], again.json["stored"]) == (2, 0)
+    assert [t["interests"] for t in again.json["texts"]] != [[], []]  # still analysed
+    assert client.get("/v1/interests/horror").json["positive_mentions"] == 1
+
+
+def test_chinese_text_is_stored_as_interests(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    answer = client.post(f"/v1/users/{prefix}u/texts", json=text("我最近对人工智能很感兴趣"))
+    assert answer.json["texts"][0]["language"] == "zh"
+    assert "人工智能" in found(answer)
+    assert client.get("/v1/interests/人工智能").status_code == 200
+
+
+def test_extract_stores_nothing(client: FlaskClient, clean_interests: None) -> None:
+    answer = client.post("/v1/extract", json={"text": "I bake sourdough bread every weekend."})
+    assert answer.status_code == 200
+    assert answer.json["texts"][0]["stored"] is False
+    assert "bread" in " ".join(found(answer))
+    assert client.get("/v1/interests/sourdough bread").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "", "timestamp": "2024-06-01T10:00:00Z"}, "text"),
+        ({"text": "x" * 101, "timestamp": "2024-06-01T10:00:00Z"}, "text"),
+        ({"text": "fine", "timestamp": "June"}, "timestamp"),
+        ({"text": 42, "timestamp": "2024-06-01T10:00:00Z"}, "text"),
+        ({"timestamp": "2024-06-01T10:00:00Z"}, "text"),
+    ],
+)
+def test_bad_texts_are_named_and_the_batch_is_rejected_whole(
+    client: FlaskClient, app: Any, prefix: str, body: dict[str, Any], field: str
+) -> None:
+    app.config["MAX_TEXT_CHARS"] = 100
+    answer = client.post(f"/v1/users/{prefix}u/texts", json=[text("I love jazz."), body])
+    assert answer.status_code == 400
+    assert [(d["index"], d["field"]) for d in answer.json["error"]["details"]] == [(1, field)]
+    assert client.get(f"/v1/users/{prefix}u/events").status_code == 404  # no user was created
+
+
+def test_too_many_texts_answer_413(client: FlaskClient, app: Any, prefix: str) -> None:
+    app.config["MAX_TEXT_BATCH"] = 2
+    answer = client.post(f"/v1/users/{prefix}u/texts", json=[text("a"), text("b", 1), text("c", 2)])
+    assert answer.status_code == 413
+
+
+def test_unknown_interest_is_404(client: FlaskClient) -> None:
+    assert client.get("/v1/interests/no such interest anywhere").status_code == 404
