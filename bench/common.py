@@ -51,6 +51,11 @@ def delete_all_users(driver: Driver) -> None:
     time.sleep(2)  # let Neo4j settle after the mass delete before the next measurement
 
 
+def delete_all_interests(driver: Driver) -> None:
+    with driver.session() as session:
+        session.run(query("admin/delete_all_interests")).consume()
+
+
 class PeakRss:
     """Samples the resident memory of processes every 50 ms; ``trees`` names those whose children
     count too (gunicorn's workers)."""

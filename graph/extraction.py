@@ -30,6 +30,7 @@ from embeddings.text_encoder import ModelMissing
 logger = logging.getLogger(__name__)
 
 PREFILTER = 30  # candidates per text that reach the encoder
+SHORT_TEXT = 5  # tokens: a text this short with no noun phrase is itself the phrase
 SAME_INTEREST = 0.75  # cosine at which two phrases name one interest (see graph.linking)
 SKIPPED_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 EDGE_POS = {"DET", "PRON", "PUNCT", "SPACE", "CCONJ", "ADP", "PART", "SCONJ", "AUX", "NUM", "SYM"}
@@ -46,7 +47,7 @@ CLAUSE_ZH = re.compile(r"[，。！？；,.!?;\n]")
 
 @dataclass(frozen=True)
 class Weights:
-    """How the ranking blends its signals (chosen by measurement on KPCrowd, bench/extraction)."""
+    """How the ranking blends its signals: set by hand, not fitted to KPCrowd (bench/extraction)."""
 
     similarity: float = 1.0  # cosine of phrase and text embeddings
     position: float = 0.3  # 1 at the first token, 0 at the last
@@ -216,6 +217,10 @@ def english_candidates(doc: Any) -> list[_Candidate]:
             span = trim(part)
             if span is not None:
                 add_chunk(span)
+    if not found and len(doc) <= SHORT_TEXT:
+        whole = trim(doc[:])  # a tag or query such as "baking" or "atmospheric"
+        if whole is not None:
+            add(whole, "phrase", lemma_key(whole))
     return list(found.values())
 
 

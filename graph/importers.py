@@ -8,6 +8,7 @@ re-running an interrupted import completes it without doubling anything.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import marshal
@@ -25,6 +26,8 @@ from typing import IO, Any
 from neo4j import Driver
 from tqdm import tqdm
 
+from graph import texts
+from graph.extraction import Extractor
 from graph.ingest import EventsWritten, write_event_rows, write_item_rows
 from graph.records import (
     BatchError,
@@ -32,6 +35,7 @@ from graph.records import (
     ItemIn,
     Record,
     RecordError,
+    TextIn,
     parse_batch,
 )
 
@@ -39,10 +43,9 @@ logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 100
 IMPORT_CHUNK = 10_000  # records per transaction
+TEXT_CHUNK = 500  # texts per extraction batch and transaction
 IMPORT_WRITERS = 2  # concurrent write transactions; each locks shared items in one order
 NO_GENRE = "(no genres listed)"
-
-Reader = Callable[[], Iterator[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,25 @@ def import_items(driver: Driver, path: Path, **options: Any) -> ImportReport:
 
 
 def import_movielens(
-    driver: Driver, folder: Path, *, max_ratings: int | None = None, **options: Any
-) -> tuple[ImportReport, ImportReport]:
-    """Import ``movies.csv`` as items (genres → categories), ``ratings.csv`` as ``rate`` events."""
+    driver: Driver,
+    folder: Path,
+    *,
+    max_ratings: int | None = None,
+    extractor: Extractor | None = None,
+    **options: Any,
+) -> tuple[ImportReport, ImportReport, ImportReport | None]:
+    """``movies.csv`` as items (genres → categories), ``ratings.csv`` as ``rate`` events and, given
+    an extractor and a ``tags.csv``, the tags as user texts about the movies."""
     movies = import_records(driver, ItemIn, lambda: movielens_movies(folder), **options)
     ratings = import_records(
         driver, EventIn, lambda: islice(movielens_ratings(folder), max_ratings), **options
     )
-    return movies, ratings
+    tags = None
+    if extractor is not None and (folder / "tags.csv").exists():
+        options.pop("writers", None)
+        options.pop("chunk_size", None)
+        tags = import_texts(driver, extractor, lambda: movielens_tags(folder), **options)
+    return movies, ratings, tags
 
 
 def import_records(
@@ -216,18 +230,28 @@ def movielens_ratings(folder: Path) -> Iterator[dict[str, Any]]:
 
 
 def _event_from_csv(row: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {key: value for key, value in row.items() if value not in ("", None)}
+    record = _csv_record(row)
     if "value" in record:
         record["value"] = _number(record["value"])
-    stamp = record.get("timestamp")
-    if isinstance(stamp, str) and stamp.lstrip("-").isdigit():
-        record["timestamp"] = int(stamp)
     return record
 
 
 def _item_from_csv(row: dict[str, str]) -> dict[str, Any]:
     record: dict[str, Any] = {key: value for key, value in row.items() if value not in ("", None)}
     record["categories"] = [c for c in record.get("categories", "").split("|") if c.strip()]
+    return record
+
+
+def text_from_csv(row: dict[str, str]) -> dict[str, Any]:
+    return _csv_record(row)
+
+
+def _csv_record(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row without its empty fields, with an all-digit timestamp as epoch seconds."""
+    record: dict[str, Any] = {key: value for key, value in row.items() if value not in ("", None)}
+    stamp = record.get("timestamp")
+    if isinstance(stamp, str) and stamp.lstrip("-").isdigit():
+        record["timestamp"] = int(stamp)
     return record
 
 
@@ -243,3 +267,70 @@ def _json_record(line: str, where: str) -> dict[str, Any]:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where}: not valid JSON ({exc.msg})") from None
+
+
+def movielens_tags(folder: Path) -> Iterator[dict[str, Any]]:
+    """``tags.csv`` as user texts about items (``text_id`` from user, movie and tag)."""
+    with (folder / "tags.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            digest = hashlib.sha256(row["tag"].encode("utf-8")).hexdigest()[:12]
+            yield {
+                "user_id": row["userId"],
+                "item_id": row["movieId"],
+                "text": row["tag"],
+                "timestamp": int(row["timestamp"]),
+                "source": "tag",
+                "text_id": f"ml-tag:{row['userId']}:{row['movieId']}:{digest}",
+            }
+
+
+def import_texts(
+    driver: Driver,
+    extractor: Extractor,
+    read: Callable[[], Iterable[dict[str, Any]]],
+    *,
+    chunk_size: int = TEXT_CHUNK,
+    database: str | None = None,
+    progress: bool | None = None,
+) -> ImportReport:
+    """User texts (records with ``user_id`` and the fields of ``TextIn``), validated whole first."""
+    started = time.perf_counter()
+
+    def entries(chunk: list[dict[str, Any]], offset: int) -> list[tuple[str, TextIn]]:
+        users = [record.get("user_id") for record in chunk]
+        bad = [
+            RecordError(offset + i, "user_id", "a non-empty user_id is required")
+            for i, user in enumerate(users)
+            if not isinstance(user, str) or not user.strip()
+        ]
+        fields = [{k: v for k, v in record.items() if k != "user_id"} for record in chunk]
+        try:
+            texts = parse_batch(TextIn, fields, max_records=chunk_size, offset=offset)
+        except BatchError as exc:
+            raise BatchError(bad + exc.errors) from None
+        if bad:
+            raise BatchError(bad)
+        return list(zip(users, texts, strict=True))  # type: ignore[arg-type]
+
+    errors: list[RecordError] = []
+    total = 0
+    for offset, chunk in enumerate_chunks(read(), chunk_size):
+        total += len(chunk)
+        try:
+            entries(chunk, offset)
+        except BatchError as exc:
+            errors.extend(exc.errors)
+            if len(errors) >= MAX_REPORTED_ERRORS:
+                break
+    if errors:
+        raise BatchError(errors[:MAX_REPORTED_ERRORS])
+    written = 0
+    with tqdm(total=total, unit="text", desc="importing texts",
+              disable=None if progress is None else not progress) as bar:  # fmt: skip
+        for offset, chunk in enumerate_chunks(read(), chunk_size):
+            analyses = texts.store(driver, extractor, entries(chunk, offset), database=database)
+            written += sum(a.stored for a in analyses)
+            bar.update(len(chunk))
+    seconds = time.perf_counter() - started
+    logger.info("imported %d texts (%d stored) in %.1f s", total, written, seconds)
+    return ImportReport(total, written, seconds)

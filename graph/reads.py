@@ -69,3 +69,13 @@ def interest(driver: Driver, key: str, *, database: str | None = None) -> dict[s
         query("read/interest"), key=key, database_=database, routing_="r"
     )
     return records[0].data() if records else None
+
+
+def user_texts(
+    driver: Driver, user_id: str, *, database: str | None = None
+) -> list[dict[str, Any]]:
+    """The raw texts kept for a user (only stored with INTERESTS_STORE_RAW_TEXT)."""
+    records, _, _ = driver.execute_query(
+        query("read/user_texts"), user_id=user_id, database_=database, routing_="r"
+    )
+    return [{**r.data(), "at": r["at"].to_native()} for r in records]

@@ -127,6 +127,7 @@ class TextIn(Record):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
     ] = "text"
     text_id: Id | None = None
+    item_id: Id | None = None  # the item the text is about (a review, a tag), if any
 
     @field_validator("text")
     @classmethod
@@ -150,6 +151,7 @@ class TextIn(Record):
         since_epoch = self.timestamp.astimezone(timezone.utc) - EPOCH
         return {
             "text_id": self.key,
+            "item_id": self.item_id,
             "source": self.source,
             "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
             "at_ns": since_epoch.microseconds * 1_000,

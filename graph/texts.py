@@ -52,26 +52,31 @@ def analyse(
 def store(
     driver: Driver,
     extractor: Extractor,
-    user_id: str,
-    texts: Sequence[TextIn],
+    entries: Sequence[tuple[str, TextIn]],
     *,
+    store_raw_text: bool = False,
     database: str | None = None,
 ) -> list[TextAnalysis]:
-    """Analyse the texts and store the new ones as the user's EXPRESSED edges, all or nothing."""
-    rows = [{"user_id": user_id, "text_id": t.key} for t in texts]
+    """Analyse ``(user_id, text)`` pairs and store the new texts, all or nothing.
+
+    Each becomes EXPRESSED edges from its user; a text about an item also adds to the item's
+    ABOUT edges. The text itself is kept only with ``store_raw_text``.
+    """
+    rows = [{"user_id": user_id, "text_id": t.key} for user_id, t in entries]
     records, _, _ = driver.execute_query(
         query("texts/find_existing_texts"), rows=rows, database_=database, routing_="r"
     )
-    existing = set(records[0]["existing"]) if records else set()
-    analyses = analyse(driver, extractor, texts, database=database)
-    new = [
-        (text, analysis)
-        for text, analysis in zip(texts, analyses, strict=True)
-        if analysis.text_id not in existing and analysis.links
+    existing = {(user, text_id) for user, text_id in records[0]["existing"]} if records else set()
+    analyses = analyse(driver, extractor, [t for _, t in entries], database=database)
+    fresh = [
+        index
+        for index, ((user_id, _), analysis) in enumerate(zip(entries, analyses, strict=True))
+        if (user_id, analysis.text_id) not in existing and analysis.links
     ]
+    new = [(*entries[index], analyses[index]) for index in fresh]
     if not new:
         return analyses
-    links = [link for _, analysis in new for link in analysis.links]
+    links = [link for _, _, analysis in new for link in analysis.links]
     edges = [
         {
             **text.row(),
@@ -81,18 +86,26 @@ def store(
             "polarity": link.phrase.polarity,
             "surface": link.phrase.text,
         }
-        for text, analysis in new
+        for user_id, text, analysis in new
         for link in analysis.links
     ]
+    about = [edge for edge in edges if edge["item_id"] is not None]
+    raw = [{**text.row(), "user_id": user_id, "body": text.text} for user_id, text, _ in new]
 
     def work(tx: ManagedTransaction) -> None:
         tx.run(query("texts/merge_interests"), rows=interest_rows(links)).consume()
         tx.run(query("texts/create_expressed"), rows=edges).consume()
+        if about:
+            tx.run(query("texts/merge_about"), rows=about).consume()
+        if store_raw_text:
+            tx.run(query("texts/store_raw_texts"), rows=raw).consume()
 
     with driver.session(database=database) as session:
         session.execute_write(work)
-    stored = {analysis.text_id for _, analysis in new}
-    return [TextAnalysis(a.text_id, a.language, a.links, a.text_id in stored) for a in analyses]
+    return [
+        TextAnalysis(a.text_id, a.language, a.links, index in fresh)
+        for index, a in enumerate(analyses)
+    ]
 
 
 def describe(analysis: TextAnalysis) -> dict[str, Any]:

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BATCH": MAX_BATCH,  # records per POST
     "MAX_TEXT_BATCH": 100,  # texts per POST
     "MAX_TEXT_CHARS": MAX_TEXT_CHARS,  # characters per text
+    "STORE_RAW_TEXT": False,  # keep what users wrote, not only the interests drawn from it
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # bytes per request body
     "DB_RETRY_SECONDS": 1.0,  # how long a request retries transient Neo4j errors
     "RETRY_AFTER_SECONDS": 5,  # the Retry-After of a 503

@@ -13,10 +13,11 @@ from pathlib import Path
 import click
 from neo4j import Driver
 
-from graph import importers, local_server
+from graph import importers, local_server, relations
 from graph.config import ConfigError, LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.db import UNAVAILABLE_ERRORS, open_driver
+from graph.extraction import default_extractor
 from graph.records import BatchError
 from graph.schema import SCHEMA_VERSION, apply_schema
 
@@ -152,6 +153,27 @@ def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
         _import_movielens(driver, folder or DEFAULT_MOVIELENS, max_ratings)
 
 
+@import_group.command("texts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_texts(path: Path) -> None:
+    """Import user texts (user_id, text, timestamp, source, text_id, item_id) from CSV or JSONL."""
+    with _failures(), _driver() as driver:
+        report = importers.import_texts(
+            driver,
+            default_extractor(),
+            lambda: importers.read_file(path, importers.text_from_csv),
+            database=connection().database,
+        )
+        click.echo(f"{report.records} texts, {report.written} new, {report.per_second:,.0f}/s")
+
+
+@main.command("relate")
+def relate() -> None:
+    """Build knowledge relations: ABOUT from the catalogue, IN_CATEGORY, RELATED_TO."""
+    with _failures(), _driver() as driver:
+        _relate(driver)
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
@@ -173,7 +195,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 )
 @click.option("--port", default=8000, show_default=True)
 def demo(folder: Path, port: int) -> None:
-    """Start Neo4j, import MovieLens, serve the API and print the URLs."""
+    """Start Neo4j, import MovieLens, build relations, serve the API and print the URLs."""
     with _failures():
         conn = connection() if os.environ.get("NEO4J_URI") else None
         if conn is None:
@@ -182,6 +204,7 @@ def demo(folder: Path, port: int) -> None:
         with _driver() as driver:
             apply_schema(driver, database=connection().database)
             _import_movielens(driver, folder, None)
+            _relate(driver)
     api = f"http://127.0.0.1:{port}"
     lines = [
         f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5",
@@ -198,12 +221,32 @@ def demo(folder: Path, port: int) -> None:
 def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
     if not (folder / "ratings.csv").exists():
         raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
-    movies, ratings = importers.import_movielens(
-        driver, folder, max_ratings=max_ratings, database=connection().database
+    movies, ratings, tags = importers.import_movielens(
+        driver,
+        folder,
+        max_ratings=max_ratings,
+        extractor=default_extractor(),
+        database=connection().database,
     )
     click.echo(
         f"{movies.records} movies as items; {ratings.records} ratings as events "
         f"({ratings.written} new) at {ratings.per_second:,.0f}/s"
+    )
+    if tags is not None:
+        click.echo(
+            f"{tags.records} tags as user texts ({tags.written} new) at {tags.per_second:,.0f}/s"
+        )
+
+
+def _relate(driver: Driver) -> None:
+    from embeddings.text_encoder import encode
+
+    report = relations.build_relations(
+        driver, default_extractor(), encode, database=connection().database
+    )
+    click.echo(
+        f"relations: {report.items_analysed} items analysed for ABOUT, "
+        f"{report.category_links} interest categories, {report.related_pairs} related pairs"
     )
 
 

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from cypher import query
+from graph import reads
 from graph.config import Connection
 
 pytestmark = pytest.mark.neo4j
@@ -144,3 +145,14 @@ def test_too_many_texts_answer_413(client: FlaskClient, app: Any, prefix: str) -
 
 def test_unknown_interest_is_404(client: FlaskClient) -> None:
     assert client.get("/v1/interests/no such interest anywhere").status_code == 404
+
+
+def test_raw_text_is_kept_only_when_the_setting_asks(
+    client: FlaskClient, app: Any, driver: Driver, prefix: str, clean_interests: None
+) -> None:
+    client.post(f"/v1/users/{prefix}a/texts", json=text("Horror all night.", text_id="x"))
+    assert reads.user_texts(driver, f"{prefix}a") == []
+    app.config["STORE_RAW_TEXT"] = True
+    client.post(f"/v1/users/{prefix}b/texts", json=text("Horror all night.", text_id="x"))
+    [kept] = reads.user_texts(driver, f"{prefix}b")
+    assert (kept["text_id"], kept["body"], kept["source"]) == ("x", "Horror all night.", "review")

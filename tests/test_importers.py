@@ -133,7 +133,10 @@ def movielens_folder(tmp_path: Path, prefix: str) -> Path:
 
 def test_movielens_importer_on_a_slice(tmp_path: Path, driver: Driver, prefix: str) -> None:
     folder = movielens_folder(tmp_path, prefix)
-    movies, ratings = importers.import_movielens(driver, folder, max_ratings=3, progress=False)
+    movies, ratings, tags = importers.import_movielens(
+        driver, folder, max_ratings=3, progress=False
+    )
+    assert tags is None  # no extractor given, so tags.csv is not read
     assert (movies.records, ratings.records, ratings.written) == (3, 3, 3)
     toy = reads.item(driver, f"{prefix}1")
     assert toy is not None and toy.title == "Toy Story (1995)" and toy.interactions == 1

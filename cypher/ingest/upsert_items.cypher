@@ -3,7 +3,8 @@ UNWIND $rows AS row
 MERGE (i:Item {id: row.id})
 SET i.title = row.title,
     i.description = row.description,
-    i.placeholder = false
+    i.placeholder = false,
+    i.about_extracted = null
 WITH i, row
 CALL (i, row) {
   MATCH (i)-[old:IN_CATEGORY]->(c:Category)

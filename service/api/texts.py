@@ -23,7 +23,13 @@ def post_texts(user_id: str) -> ResponseReturnValue:
     user_id = _user_id(user_id)
     batch = _texts()
     ext = neo4j()
-    analyses = texts.store(ext.driver, default_extractor(), user_id, batch, database=ext.database)
+    analyses = texts.store(
+        ext.driver,
+        default_extractor(),
+        [(user_id, t) for t in batch],
+        store_raw_text=bool(current_app.config["STORE_RAW_TEXT"]),
+        database=ext.database,
+    )
     stored = sum(a.stored for a in analyses)
     return {
         "user_id": user_id,

@@ -1,0 +1,3 @@
+UNWIND $names AS name
+MATCH (c:Category {name: name})
+DETACH DELETE c

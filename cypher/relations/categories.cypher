@@ -1,0 +1,3 @@
+MATCH (c:Category)
+RETURN c.name AS name
+ORDER BY name

@@ -1,0 +1,4 @@
+MATCH (:Interest)-[r:RELATED_TO]->(:Interest)
+CALL (r) {
+  DELETE r
+} IN TRANSACTIONS OF 10000 ROWS

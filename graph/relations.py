@@ -1,0 +1,148 @@
+"""Knowledge relations between interests, categories and items, built by a batch job.
+
+- ``(:Item)-[:ABOUT]->(:Interest)`` from catalogue titles and descriptions (tags and reviews add
+  theirs as they arrive, see graph.texts);
+- ``(:Interest)-[:IN_CATEGORY]->(:Category)`` where an interest's embedding lies within the
+  same-interest threshold of a category's name ("sci-fi" → Sci-Fi);
+- ``(:Interest)-[:RELATED_TO {weight}]->(:Interest)`` from co-occurrence (in one text, or about
+  one item) blended with embedding similarity; rebuilt whole on each run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from neo4j import Driver, ManagedTransaction
+
+from cypher import query
+from graph.extraction import SAME_INTEREST, Extractor
+from graph.linking import interest_rows, plan_links
+
+logger = logging.getLogger(__name__)
+
+CATALOGUE_PHRASES = 3  # interests taken from one item's title and description
+CATALOGUE_BATCH = 500
+CATEGORY_CANDIDATES = 50  # nearest interests examined per category
+
+
+@dataclass(frozen=True)
+class RelationsReport:
+    items_analysed: int
+    category_links: int
+    related_pairs: int
+
+
+def build_relations(
+    driver: Driver,
+    extractor: Extractor,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    *,
+    database: str | None = None,
+) -> RelationsReport:
+    items = about_from_catalogue(driver, extractor, database=database)
+    categories = link_categories(driver, encode, database=database)
+    related = rebuild_related(driver, database=database)
+    return RelationsReport(items, categories, related)
+
+
+def about_from_catalogue(
+    driver: Driver, extractor: Extractor, *, database: str | None = None
+) -> int:
+    """ABOUT edges from the titles and descriptions of items not analysed since they changed."""
+    analysed = 0
+    while True:
+        records, _, _ = driver.execute_query(
+            query("relations/items_without_about"), limit=CATALOGUE_BATCH, database_=database
+        )
+        if not records:
+            return analysed
+        texts = [". ".join(filter(None, (r["title"], r["description"]))) for r in records]
+        extractions = extractor.extract(texts, top_k=CATALOGUE_PHRASES)
+        phrases = [p for e in extractions for p in e.phrases]
+        vectors = np.concatenate([e.embeddings for e in extractions])
+        links = plan_links(driver, phrases, vectors, database=database)
+        rows, start = [], 0
+        for record, extraction in zip(records, extractions, strict=True):
+            for link in links[start : start + len(extraction.phrases)]:
+                rows.append(
+                    {"item_id": record["id"], "interest_key": link.interest_key,
+                     "weight": link.phrase.score}
+                )  # fmt: skip
+            start += len(extraction.phrases)
+
+        with driver.session(database=database) as session:
+            session.execute_write(
+                _write_catalogue_about, interest_rows(links), rows, [r["id"] for r in records]
+            )
+        analysed += len(records)
+        logger.info("analysed %d catalogue items", analysed)
+
+
+def _write_catalogue_about(
+    tx: ManagedTransaction,
+    interests: list[dict[str, object]],
+    rows: list[dict[str, Any]],
+    item_ids: list[str],
+) -> None:
+    tx.run(query("texts/merge_interests"), rows=interests).consume()
+    tx.run(query("relations/merge_catalogue_about"), rows=rows).consume()
+    tx.run(query("relations/mark_about_extracted"), item_ids=item_ids).consume()
+
+
+def link_categories(
+    driver: Driver,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    *,
+    threshold: float = SAME_INTEREST,
+    database: str | None = None,
+) -> int:
+    """IN_CATEGORY edges from interests to the categories whose names they are close to."""
+    records, _, _ = driver.execute_query(query("relations/categories"), database_=database)
+    names = [r["name"] for r in records]
+    if not names:
+        return 0
+    vectors = encode(names)
+    rows = [{"name": n, "vector": v.tolist()} for n, v in zip(names, vectors, strict=True)]
+    records, _, _ = driver.execute_query(
+        query("relations/link_interest_categories"),
+        rows=rows,
+        candidates=CATEGORY_CANDIDATES,
+        threshold=threshold,
+        database_=database,
+    )
+    return int(records[0]["linked"]) if records else 0
+
+
+def rebuild_related(driver: Driver, *, database: str | None = None) -> int:
+    """Replace every RELATED_TO edge with ones computed from co-occurrence and similarity."""
+    records, _, _ = driver.execute_query(
+        query("relations/interest_cooccurrence"), database_=database, routing_="r"
+    )
+    rows = [
+        {"a": r["a"], "b": r["b"], "together": r["together"],
+         "similarity": round(float(r["similarity"] or 0.0), 4),
+         "weight": related_weight(r["together"], r["count_a"], r["count_b"], r["similarity"])}
+        for r in records
+    ]  # fmt: skip
+    with driver.session(database=database) as session:
+        session.run(query("relations/delete_related")).consume()
+        for start in range(0, len(rows), 5_000):
+            session.execute_write(_create_related, rows[start : start + 5_000])
+    return len(rows)
+
+
+def _create_related(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
+    tx.run(query("relations/create_related"), rows=rows).consume()
+
+
+def related_weight(together: int, count_a: int, count_b: int, similarity: float | None) -> float:
+    """Half the Ochiai coefficient of co-occurrence, half the (non-negative) embedding cosine."""
+    if together <= 0 or count_a <= 0 or count_b <= 0:
+        return 0.0
+    ochiai = min(1.0, together / math.sqrt(count_a * count_b))
+    return round(0.5 * ochiai + 0.5 * max(0.0, similarity or 0.0), 4)
