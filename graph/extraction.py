@@ -125,7 +125,10 @@ class Extractor:
         kept = [
             sorted(found, key=lambda c: -c.prior(self.weights))[:PREFILTER] for found in candidates
         ]
-        vectors = self.encode([*texts, *(c.text for found in kept for c in found)])
+        strings = [*texts, *(c.text for found in kept for c in found)]
+        distinct = list(dict.fromkeys(strings))  # a tag and its phrase, repeated tags: once each
+        position = {string: index for index, string in enumerate(distinct)}
+        vectors = self.encode(distinct)[[position[string] for string in strings]]
         text_vectors, phrase_vectors = vectors[: len(texts)], vectors[len(texts) :]
         results, start = [], 0
         for index, found in enumerate(kept):
