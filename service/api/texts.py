@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
+from pydantic import TypeAdapter, ValidationError
 
 from graph import texts
 from graph.extraction import default_extractor
@@ -15,6 +16,7 @@ from service.errors import bad_parameter
 from service.neo4j_ext import neo4j
 
 blueprint = Blueprint("texts", __name__, url_prefix="/v1")
+_USER_ID = TypeAdapter(Id)
 
 
 @blueprint.post("/users/<user_id>/texts")
@@ -69,9 +71,7 @@ def _texts(*, require_timestamp: bool = True) -> list[TextIn]:
 
 
 def _user_id(raw: str) -> str:
-    from pydantic import TypeAdapter, ValidationError
-
     try:
-        return TypeAdapter(Id).validate_python(raw)
+        return _USER_ID.validate_python(raw)
     except ValidationError as exc:
         raise bad_parameter("user_id", exc.errors()[0]["msg"]) from None
