@@ -7,6 +7,7 @@ but not written again, so a retried request changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import ConstraintError
 
 from cypher import query
 from graph.extraction import Extractor
@@ -60,8 +62,24 @@ def store(
     """Analyse ``(user_id, text)`` pairs and store the new texts, all or nothing.
 
     Each becomes EXPRESSED edges from its user; a text about an item also adds to the item's
-    ABOUT edges. The text itself is kept only with ``store_raw_text``.
+    ABOUT edges. The text itself is kept only with ``store_raw_text``. A concurrent request that
+    stores one of these texts between our check and our write trips a uniqueness constraint; the
+    batch then runs once more, and the check sees it.
     """
+    try:
+        return _store_once(driver, extractor, entries, store_raw_text, database)
+    except ConstraintError:
+        logger.info("a text raced with a concurrent writer; retrying the batch once")
+        return _store_once(driver, extractor, entries, store_raw_text, database)
+
+
+def _store_once(
+    driver: Driver,
+    extractor: Extractor,
+    entries: Sequence[tuple[str, TextIn]],
+    store_raw_text: bool,
+    database: str | None,
+) -> list[TextAnalysis]:
     rows = [{"user_id": user_id, "text_id": t.key} for user_id, t in entries]
     records, _, _ = driver.execute_query(
         query("texts/find_existing_texts"), rows=rows, database_=database, routing_="r"
@@ -77,24 +95,27 @@ def store(
     if not new:
         return analyses
     links = [link for _, _, analysis in new for link in analysis.links]
-    edges = [
-        {
-            **text.row(),
-            "user_id": user_id,
-            "interest_key": link.interest_key,
-            "weight": link.phrase.score,
-            "polarity": link.phrase.polarity,
-            "surface": link.phrase.text,
-        }
-        for user_id, text, analysis in new
-        for link in analysis.links
-    ]
-    about = [edge for edge in edges if edge["item_id"] is not None]
+    edges: dict[str, dict[str, Any]] = {}  # one edge per (user, text, interest): the strongest
+    for user_id, text, analysis in new:
+        for link in analysis.links:
+            expression_id = _expression_id(user_id, analysis.text_id, link.interest_key)
+            if expression_id in edges and edges[expression_id]["weight"] >= link.phrase.score:
+                continue
+            edges[expression_id] = {
+                **text.row(),
+                "user_id": user_id,
+                "expression_id": expression_id,
+                "interest_key": link.interest_key,
+                "weight": link.phrase.score,
+                "polarity": link.phrase.polarity,
+                "surface": link.phrase.text,
+            }
+    about = [edge for edge in edges.values() if edge["item_id"] is not None]
     raw = [{**text.row(), "user_id": user_id, "body": text.text} for user_id, text, _ in new]
 
     def work(tx: ManagedTransaction) -> None:
         tx.run(query("texts/merge_interests"), rows=interest_rows(links)).consume()
-        tx.run(query("texts/create_expressed"), rows=edges).consume()
+        tx.run(query("texts/create_expressed"), rows=list(edges.values())).consume()
         if about:
             tx.run(query("texts/merge_about"), rows=about).consume()
         if store_raw_text:
@@ -102,10 +123,16 @@ def store(
 
     with driver.session(database=database) as session:
         session.execute_write(work)
+    stored = set(fresh)
     return [
-        TextAnalysis(a.text_id, a.language, a.links, index in fresh)
+        TextAnalysis(a.text_id, a.language, a.links, index in stored)
         for index, a in enumerate(analyses)
     ]
+
+
+def _expression_id(user_id: str, text_id: str, interest_key: str) -> str:
+    content = "\x1f".join([user_id, text_id, interest_key])
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
 
 def describe(analysis: TextAnalysis) -> dict[str, Any]:

@@ -7,9 +7,11 @@ never touch the demo's data. Each test writes under its own id prefix and delete
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -23,6 +25,7 @@ from graph.config import local_server as local_settings
 from graph.db import open_driver
 from graph.schema import apply_schema
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 TEST_ENV = {
     "INTERESTS_DATA_DIR": os.environ.get("INTERESTS_TEST_DATA_DIR", str(ROOT / "var" / "test")),
@@ -100,3 +103,14 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, neo4j_connection: Connection) -> No
     monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
     monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+
+
+def run_concurrently(task: Callable[[], T], count: int) -> list[T]:
+    """Run ``task`` in ``count`` threads at once; return their results."""
+    results: list[T] = []
+    threads = [threading.Thread(target=lambda: results.append(task())) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+
+from tests.conftest import run_concurrently
 
 pytestmark = pytest.mark.neo4j
 
@@ -113,16 +114,9 @@ def test_concurrent_senders_of_the_same_batch_store_it_once(
     client: FlaskClient, app: Any, prefix: str
 ) -> None:
     batch = events(prefix, 200)
-    results: list[int] = []
-
-    def send() -> None:
-        results.append(app.test_client().post("/v1/events", json=batch).json["created"])
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(
+        lambda: app.test_client().post("/v1/events", json=batch).json["created"], 4
+    )
     assert sum(results) == 200
     assert (
         sum(user_events(client, f"{prefix}u{u}", limit=1000).json["count"] for u in range(3)) == 200

@@ -12,6 +12,7 @@ from neo4j import Driver
 from cypher import query
 from graph import reads
 from graph.config import Connection
+from tests.conftest import run_concurrently
 
 pytestmark = pytest.mark.neo4j
 
@@ -156,3 +157,18 @@ def test_raw_text_is_kept_only_when_the_setting_asks(
     client.post(f"/v1/users/{prefix}b/texts", json=text("Horror all night.", text_id="x"))
     [kept] = reads.user_texts(driver, f"{prefix}b")
     assert (kept["text_id"], kept["body"], kept["source"]) == ("x", "Horror all night.", "review")
+
+
+def test_concurrent_senders_of_the_same_text_store_it_once(
+    app: Any, client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    stored = run_concurrently(
+        lambda: (
+            app.test_client()
+            .post(f"/v1/users/{prefix}u/texts", json=text("Horror every night.", text_id="same"))
+            .json["stored"]
+        ),
+        4,
+    )
+    assert sum(stored) == 1
+    assert client.get("/v1/interests/horror").json["positive_mentions"] == 1

@@ -10,5 +10,6 @@ CREATE (u)-[:EXPRESSED {
   polarity: row.polarity,
   source: row.source,
   text_id: row.text_id,
+  expression_id: row.expression_id,
   surface: row.surface
 }]->(n)
