@@ -196,25 +196,24 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--port", default=8000, show_default=True)
 def demo(folder: Path, port: int) -> None:
     """Start Neo4j, import MovieLens, build relations, serve the API and print the URLs."""
+    external = bool(os.environ.get("NEO4J_URI"))
+    server = local_settings()
     with _failures():
-        conn = connection() if os.environ.get("NEO4J_URI") else None
-        if conn is None:
-            server = local_settings()
+        if not external:
             local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
         with _driver() as driver:
             apply_schema(driver, database=connection().database)
             _import_movielens(driver, folder, None)
             _relate(driver)
     api = f"http://127.0.0.1:{port}"
-    lines = [
-        f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5",
-        f"Neo4j Browser: {local_settings().browser_url if conn is None else '(your server)'}",
-        f"               user neo4j, password in {local_settings().password_file}"
-        if conn is None
-        else "",
-        "Stop with Ctrl-C; `interests neo4j stop` stops Neo4j.",
-    ]
-    click.echo("\n".join(line for line in lines if line))
+    click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")
+    click.echo(f"               {api}/v1/interests/sci-fi")
+    if external:
+        click.echo(f"Neo4j:         {os.environ['NEO4J_URI']}")
+    else:
+        click.echo(f"Neo4j Browser: {server.browser_url}")
+        click.echo(f"               user neo4j, password in {server.password_file}")
+    click.echo("Stop with Ctrl-C; `interests neo4j stop` stops Neo4j.")
     sys.exit(subprocess.call(_gunicorn("127.0.0.1", port, 2, 4)))
 
 

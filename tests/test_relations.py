@@ -115,3 +115,16 @@ def test_related_weight(
     together: int, count_a: int, count_b: int, similarity: float, weight: float
 ) -> None:
     assert related_weight(together, count_a, count_b, similarity) == pytest.approx(weight)
+
+
+@pytest.mark.neo4j
+def test_items_are_analysed_again_only_when_their_text_changes(
+    client: FlaskClient, driver: Driver, prefix: str, clean: None
+) -> None:
+    item = {"id": f"{prefix}m9", "title": "Bread", "description": "Baking sourdough bread."}
+    client.post("/v1/items", json=[item])
+    assert build_relations(driver, default_extractor(), encode).items_analysed >= 1
+    client.post("/v1/items", json=[item])  # the same record again
+    assert build_relations(driver, default_extractor(), encode).items_analysed == 0
+    client.post("/v1/items", json=[{**item, "description": "A robot kitchen."}])
+    assert build_relations(driver, default_extractor(), encode).items_analysed == 1

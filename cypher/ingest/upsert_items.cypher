@@ -1,10 +1,14 @@
 // Catalogue upsert: a record replaces the item's title, description and categories.
 UNWIND $rows AS row
 MERGE (i:Item {id: row.id})
+// The catalogue relations job analyses an item again only when its text changed.
+SET i.about_extracted = CASE
+  WHEN i.title = row.title AND coalesce(i.description, '') = coalesce(row.description, '')
+  THEN i.about_extracted
+END
 SET i.title = row.title,
     i.description = row.description,
-    i.placeholder = false,
-    i.about_extracted = null
+    i.placeholder = false
 WITH i, row
 CALL (i, row) {
   MATCH (i)-[old:IN_CATEGORY]->(c:Category)
