@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from neo4j import Driver
 from tqdm import tqdm
@@ -40,6 +40,8 @@ from graph.records import (
 )
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MAX_REPORTED_ERRORS = 100
 IMPORT_CHUNK = 10_000  # records per transaction
@@ -141,23 +143,42 @@ def validate_to_spool(
     model: type[Record], rows: Iterable[dict[str, Any]], spool: IO[bytes], *, chunk_size: int
 ) -> int:
     """Validate every record, spooling chunks of rows; raise :class:`BatchError` on bad ones."""
+    total = validate_chunks(
+        rows,
+        chunk_size,
+        lambda chunk, offset: parse_batch(model, chunk, max_records=chunk_size, offset=offset),
+        keep=lambda records: marshal.dump([record.row() for record in records], spool),
+    )
+    if total == 0:
+        raise BatchError([RecordError(None, None, "no records to import")])
+    return total
+
+
+def validate_chunks(
+    rows: Iterable[dict[str, Any]],
+    chunk_size: int,
+    validate: Callable[[list[dict[str, Any]], int], T],
+    *,
+    keep: Callable[[T], object] | None = None,
+) -> int:
+    """Validate every chunk (``validate(chunk, offset)`` raises :class:`BatchError`); hand each
+    valid result to ``keep`` while no chunk has failed. Return the record count, or raise a
+    :class:`BatchError` with the first bad records of all the chunks."""
     errors: list[RecordError] = []
     total = 0
     for offset, chunk in enumerate_chunks(rows, chunk_size):
         total += len(chunk)
         try:
-            records = parse_batch(model, chunk, max_records=chunk_size, offset=offset)
+            result = validate(chunk, offset)
         except BatchError as exc:
             errors.extend(exc.errors)
             if len(errors) >= MAX_REPORTED_ERRORS:
                 break
             continue
-        if not errors:
-            marshal.dump([record.row() for record in records], spool)
+        if keep is not None and not errors:
+            keep(result)
     if errors:
         raise BatchError(errors[:MAX_REPORTED_ERRORS])
-    if total == 0:
-        raise BatchError([RecordError(None, None, "no records to import")])
     return total
 
 
@@ -312,18 +333,7 @@ def import_texts(
             raise BatchError(bad)
         return list(zip(users, texts, strict=True))  # type: ignore[arg-type]
 
-    errors: list[RecordError] = []
-    total = 0
-    for offset, chunk in enumerate_chunks(read(), chunk_size):
-        total += len(chunk)
-        try:
-            entries(chunk, offset)
-        except BatchError as exc:
-            errors.extend(exc.errors)
-            if len(errors) >= MAX_REPORTED_ERRORS:
-                break
-    if errors:
-        raise BatchError(errors[:MAX_REPORTED_ERRORS])
+    total = validate_chunks(read(), chunk_size, entries)
     written = 0
     with tqdm(total=total, unit="text", desc="importing texts",
               disable=None if progress is None else not progress) as bar:  # fmt: skip

@@ -105,7 +105,6 @@ class EventIn(Record):
         return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def row(self) -> dict[str, Any]:
-        since_epoch = self.at - EPOCH
         return {
             "event_id": self.key,
             "user_id": self.user_id,
@@ -113,8 +112,7 @@ class EventIn(Record):
             "kind": self.kind,
             "value": self.value,
             "weight": interaction_weight(self.kind, self.value),
-            "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
-            "at_ns": since_epoch.microseconds * 1_000,
+            **epoch_parts(self.at),
         }
 
 
@@ -148,14 +146,22 @@ class TextIn(Record):
         return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def row(self) -> dict[str, Any]:
-        since_epoch = self.timestamp.astimezone(timezone.utc) - EPOCH
         return {
             "text_id": self.key,
             "item_id": self.item_id,
             "source": self.source,
-            "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
-            "at_ns": since_epoch.microseconds * 1_000,
+            **epoch_parts(self.timestamp),
         }
+
+
+def epoch_parts(instant: datetime) -> dict[str, int]:
+    """``at_s``/``at_ns``: an instant as whole epoch seconds and nanoseconds, exactly (integers
+    travel to Neo4j far cheaper than datetimes; Cypher rebuilds the UTC datetime)."""
+    since_epoch = instant.astimezone(timezone.utc) - EPOCH
+    return {
+        "at_s": since_epoch.days * 86_400 + since_epoch.seconds,
+        "at_ns": since_epoch.microseconds * 1_000,
+    }
 
 
 @dataclass(frozen=True)
