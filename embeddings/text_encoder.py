@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
     """Embed ``texts`` as unit-length float32 rows (shape ``len(texts) × dimensions``)."""
     model = _model()
     if not texts:
-        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        dimensions = getattr(model, "get_embedding_dimension", None)  # sentence-transformers 5.2+
+        dimensions = dimensions or model.get_sentence_embedding_dimension
+        return np.zeros((0, dimensions()), dtype=np.float32)
     with _lock:  # one encode at a time: torch already uses every core
         vectors = model.encode(
             list(texts),
@@ -71,3 +74,29 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
             show_progress_bar=False,
         )
     return np.asarray(vectors, dtype=np.float32)
+
+
+class CachedEncoder:
+    """``encode`` with the most recent ``size`` strings' vectors kept: user texts repeat the same
+    phrases ("sci-fi", "dark comedy"), and each is encoded once while it stays in use.
+
+    ``size`` 30,000 holds about 45 MB of 384-dimension vectors.
+    """
+
+    def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], size: int = 30_000) -> None:
+        self._encode = encode
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            found = {text: self._cache.get(text) for text in texts}
+        missing = list(dict.fromkeys(text for text, vector in found.items() if vector is None))
+        if missing:
+            fresh = dict(zip(missing, self._encode(missing), strict=True))
+            found.update(fresh)
+            with self._lock:
+                self._cache.update(fresh)
+        if not texts:
+            return self._encode([])
+        return np.stack([found[text] for text in texts])  # type: ignore[misc]

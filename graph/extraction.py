@@ -95,6 +95,15 @@ class _Candidate:
         return -1 if sum(self.polarity_votes) < 0 else 1
 
 
+@dataclass
+class Parsed:
+    """Texts after the parse, before the encoder (see ``Extractor.parse``)."""
+
+    texts: list[str]
+    languages: list[str]
+    candidates: list[list[_Candidate]]
+
+
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -111,7 +120,10 @@ class Extractor:
 
     def extract(self, texts: Sequence[str], *, top_k: int | None = None) -> list[Extraction]:
         """Phrases of each text, best first; one batched parse and one batched encode."""
-        top_k = top_k or self.top_k
+        return self.rank(self.parse(texts), top_k=top_k)
+
+    def parse(self, texts: Sequence[str]) -> Parsed:
+        """The first stage, spaCy or jieba only: each text's best candidates by their prior."""
         languages = [detect_language(text) for text in texts]
         english = [i for i, lang in enumerate(languages) if lang == "en"]
         candidates: list[list[_Candidate]] = [[] for _ in texts]
@@ -125,6 +137,12 @@ class Extractor:
         kept = [
             sorted(found, key=lambda c: -c.prior(self.weights))[:PREFILTER] for found in candidates
         ]
+        return Parsed(list(texts), languages, kept)
+
+    def rank(self, parsed: Parsed, *, top_k: int | None = None) -> list[Extraction]:
+        """The second stage, the encoder: texts and candidates in one batch, ranked with MMR."""
+        top_k = top_k or self.top_k
+        texts, kept = parsed.texts, parsed.candidates
         strings = [*texts, *(c.text for found in kept for c in found)]
         distinct = list(dict.fromkeys(strings))  # a tag and its phrase, repeated tags: once each
         position = {string: index for index, string in enumerate(distinct)}
@@ -134,7 +152,9 @@ class Extractor:
         for index, found in enumerate(kept):
             rows = phrase_vectors[start : start + len(found)]
             start += len(found)
-            results.append(self._rank(languages[index], found, rows, text_vectors[index], top_k))
+            results.append(
+                self._rank(parsed.languages[index], found, rows, text_vectors[index], top_k)
+            )
         return results
 
     def _rank(
@@ -329,6 +349,6 @@ def english_pipeline() -> Any:
 
 @cache
 def default_extractor() -> Extractor:
-    from embeddings.text_encoder import encode
+    from embeddings.text_encoder import CachedEncoder, encode
 
-    return Extractor(english_pipeline(), encode)
+    return Extractor(english_pipeline(), CachedEncoder(encode))

@@ -27,7 +27,7 @@ from neo4j import Driver
 from tqdm import tqdm
 
 from graph import texts
-from graph.extraction import Extractor
+from graph.extraction import Extraction, Extractor, Parsed
 from graph.ingest import EventsWritten, write_event_rows, write_item_rows
 from graph.records import (
     BatchError,
@@ -190,6 +190,16 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
             return
 
 
+def _submit_next(
+    pool: ThreadPoolExecutor,
+    chunks: Iterator[tuple[int, list[dict[str, Any]]]],
+    work: Callable[[int, list[dict[str, Any]]], T],
+) -> Future[T] | None:
+    """``work`` on the next chunk in ``pool``, or None when there is none."""
+    item = next(chunks, None)
+    return None if item is None else pool.submit(work, *item)
+
+
 def _count(result: EventsWritten | int) -> int:
     return result.created if isinstance(result, EventsWritten) else result
 
@@ -334,13 +344,43 @@ def import_texts(
         return list(zip(users, texts, strict=True))  # type: ignore[arg-type]
 
     total = validate_chunks(read(), chunk_size, entries)
+    chunks = enumerate_chunks(read(), chunk_size)
+
+    def parse(offset: int, chunk: list[dict[str, Any]]) -> tuple[list[tuple[str, TextIn]], Parsed]:
+        batch = entries(chunk, offset)
+        return batch, extractor.parse([text.text for _, text in batch])
+
+    def write(batch: list[tuple[str, TextIn]], extractions: list[Extraction]) -> int:
+        stored = texts.store_extracted(driver, batch, extractions, database=database)
+        return sum(analysis.stored for analysis in stored)
+
+    # Three stages overlap: the parse of the next chunk (spaCy, one core), the encoder on this
+    # one (torch), the links and writes of the previous one (Neo4j). Only the last stage reads
+    # and writes the graph, one chunk at a time in order, so each chunk links to the interests
+    # the chunks before it created.
     written = 0
-    with tqdm(total=total, unit="text", desc="importing texts",
-              disable=None if progress is None else not progress) as bar:  # fmt: skip
-        for offset, chunk in enumerate_chunks(read(), chunk_size):
-            analyses = texts.store(driver, extractor, entries(chunk, offset), database=database)
-            written += sum(a.stored for a in analyses)
-            bar.update(len(chunk))
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as parser,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as writer,
+        tqdm(
+            total=total,
+            unit="text",
+            desc="importing texts",
+            disable=None if progress is None else not progress,
+        ) as bar,  # fmt: skip
+    ):
+        parsing = _submit_next(parser, chunks, parse)
+        writing: Future[int] | None = None
+        while parsing is not None:
+            batch, parsed = parsing.result()
+            parsing = _submit_next(parser, chunks, parse)
+            extractions = extractor.rank(parsed)
+            if writing is not None:
+                written += writing.result()
+            writing = writer.submit(write, batch, extractions)
+            writing.add_done_callback(partial(_advance, bar, len(batch)))
+        if writing is not None:
+            written += writing.result()
     seconds = time.perf_counter() - started
     logger.info("imported %d texts (%d stored) in %.1f s", total, written, seconds)
     return ImportReport(total, written, seconds)

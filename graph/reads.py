@@ -79,3 +79,13 @@ def user_texts(
         query("read/user_texts"), user_id=user_id, database_=database, routing_="r"
     )
     return [{**r.data(), "at": r["at"].to_native()} for r in records]
+
+
+def user_expressions(
+    driver: Driver, user_id: str, *, database: str | None = None
+) -> list[dict[str, Any]]:
+    """The interests a user's texts expressed, one row per EXPRESSED edge, oldest first."""
+    records, _, _ = driver.execute_query(
+        query("read/user_expressions"), user_id=user_id, database_=database, routing_="r"
+    )
+    return [{**r.data(), "at": r["at"].to_native()} for r in records]

@@ -18,7 +18,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from cypher import query
-from graph.extraction import Extractor
+from graph.extraction import Extraction, Extractor
 from graph.linking import Link, interest_rows, plan_links
 from graph.records import TextIn
 
@@ -38,6 +38,15 @@ def analyse(
 ) -> list[TextAnalysis]:
     """Extract and link, reading only (``POST /v1/extract``)."""
     extractions = extractor.extract([t.text for t in texts])
+    return _link(driver, texts, extractions, database)
+
+
+def _link(
+    driver: Driver,
+    texts: Sequence[TextIn],
+    extractions: Sequence[Extraction],
+    database: str | None,
+) -> list[TextAnalysis]:
     phrases = [p for e in extractions for p in e.phrases]
     vectors = np.concatenate([e.embeddings for e in extractions]) if phrases else np.zeros((0, 0))
     links = plan_links(driver, phrases, vectors, database=database)
@@ -62,21 +71,38 @@ def store(
     """Analyse ``(user_id, text)`` pairs and store the new texts, all or nothing.
 
     Each becomes EXPRESSED edges from its user; a text about an item also adds to the item's
-    ABOUT edges. The text itself is kept only with ``store_raw_text``. A concurrent request that
-    stores one of these texts between our check and our write trips a uniqueness constraint; the
-    batch then runs once more, and the check sees it.
+    ABOUT edges. The text itself is kept only with ``store_raw_text``.
+    """
+    extractions = extractor.extract([t.text for _, t in entries])
+    return store_extracted(
+        driver, entries, extractions, store_raw_text=store_raw_text, database=database
+    )
+
+
+def store_extracted(
+    driver: Driver,
+    entries: Sequence[tuple[str, TextIn]],
+    extractions: Sequence[Extraction],
+    *,
+    store_raw_text: bool = False,
+    database: str | None = None,
+) -> list[TextAnalysis]:
+    """``store`` for texts already through the extractor: link, then write the new ones.
+
+    A concurrent request that stores one of these texts between our check and our write trips a
+    uniqueness constraint; linking and writing then run once more, and the check sees it.
     """
     try:
-        return _store_once(driver, extractor, entries, store_raw_text, database)
+        return _store_once(driver, entries, extractions, store_raw_text, database)
     except ConstraintError:
         logger.info("a text raced with a concurrent writer; retrying the batch once")
-        return _store_once(driver, extractor, entries, store_raw_text, database)
+        return _store_once(driver, entries, extractions, store_raw_text, database)
 
 
 def _store_once(
     driver: Driver,
-    extractor: Extractor,
     entries: Sequence[tuple[str, TextIn]],
+    extractions: Sequence[Extraction],
     store_raw_text: bool,
     database: str | None,
 ) -> list[TextAnalysis]:
@@ -85,7 +111,7 @@ def _store_once(
         query("texts/find_existing_texts"), rows=rows, database_=database, routing_="r"
     )
     existing = {(user, text_id) for user, text_id in records[0]["existing"]} if records else set()
-    analyses = analyse(driver, extractor, [t for _, t in entries], database=database)
+    analyses = _link(driver, [t for _, t in entries], extractions, database)
     fresh = [
         index
         for index, ((user_id, _), analysis) in enumerate(zip(entries, analyses, strict=True))

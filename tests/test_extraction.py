@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from embeddings.text_encoder import encode
+from embeddings.text_encoder import CachedEncoder, encode
 from graph.extraction import Extraction, Extractor, detect_language, english_pipeline, mmr
 
 
@@ -103,3 +103,23 @@ def test_mmr_prefers_relevant_and_different() -> None:
 )
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_cached_encoder_encodes_each_string_once_until_evicted() -> None:
+    calls: list[list[str]] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return encode(texts)
+
+    cached = CachedEncoder(counting, size=3)
+    first = cached(["jazz", "opera", "jazz"])
+    assert calls == [["jazz", "opera"]]
+    assert np.allclose(first, encode(["jazz", "opera", "jazz"]), atol=1e-5)
+    again = cached(["opera", "blues"])
+    assert calls[-1] == ["blues"]  # opera came from the cache
+    assert np.array_equal(again[0], first[1])
+    cached(["folk", "rock"])  # holds three: jazz, the least recently used, goes
+    cached(["jazz"])
+    assert calls[-1] == ["jazz"]
+    assert cached([]).shape == (0, 384)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from neo4j import Driver
 
-from graph import importers, reads
+from graph import importers, reads, texts
+from graph.extraction import default_extractor
 from graph.records import BatchError
 from service.cli import main
 
@@ -165,3 +167,49 @@ def test_cli_imports_and_reports_bad_files(
     good = write_csv(tmp_path / "good.csv", HEADER, event_rows(prefix, 5))
     result = runner.invoke(main, ["import", "events", str(good)])
     assert result.exit_code == 0 and "5 events, 5 new" in result.output
+
+
+def text_records(prefix: str, count: int) -> list[dict[str, object]]:
+    return [
+        {"user_id": f"{prefix}u{n % 2}", "text": f"I love harpsichord recitals, part {n}",
+         "timestamp": 1_600_000_000 + n, "text_id": f"t{n}"}
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def expressed_text_ids(driver: Driver, prefix: str) -> set[str]:
+    rows = [row for n in (0, 1) for row in reads.user_expressions(driver, f"{prefix}u{n}")]
+    return {row["text_id"] for row in rows if row["interest_key"] == "harpsichord recital"}
+
+
+def test_text_import_runs_its_stages_chunk_by_chunk_in_order(driver: Driver, prefix: str) -> None:
+    extractor = default_extractor()
+    report = importers.import_texts(
+        driver, extractor, lambda: text_records(prefix, 7), chunk_size=2, progress=False
+    )
+    assert (report.records, report.written) == (7, 7)
+    assert expressed_text_ids(driver, prefix) == {f"t{n}" for n in range(7)}
+    interest = reads.interest(driver, "harpsichord recital")
+    assert interest is not None and interest["positive_mentions"] >= 7
+
+
+def test_a_failed_text_write_stops_the_import(
+    driver: Driver, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = texts.store_extracted
+    calls: list[int] = []
+
+    def failing_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(texts, "store_extracted", failing_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        importers.import_texts(
+            driver, default_extractor(), lambda: text_records(prefix, 7), chunk_size=2,
+            progress=False,
+        )  # fmt: skip
+    assert len(calls) == 2  # no chunk is written after the failure
+    assert expressed_text_ids(driver, prefix) == {"t0", "t1"}
