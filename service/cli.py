@@ -208,6 +208,9 @@ def demo(folder: Path, port: int) -> None:
     api = f"http://127.0.0.1:{port}"
     click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")
     click.echo(f"               {api}/v1/interests/sci-fi")
+    user = f"{api}/v1/users/414"  # the MovieLens user with the most ratings
+    click.echo(f"Evolution:     {user}/interests?horizon=short  {user}/shifts")
+    click.echo(f"               {user}/interests/timeline.svg?from=2016-01-01T00:00:00Z")
     if external:
         click.echo(f"Neo4j:         {os.environ['NEO4J_URI']}")
     else:

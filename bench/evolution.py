@@ -1,0 +1,264 @@
+"""Interest evolution: next-period genre ranking, shift detection on simulated users, latency.
+
+    python -m bench.evolution [ML_DIR] [--smoke]
+
+1. Next period, on MovieLens (from the files, through the same pure functions the service uses):
+   each user's interactions sorted by time (ties by movie id); the last 20% are held out (the
+   first ceil(0.8 n) train). From the training part (ratings, and tags naming a genre) rank the
+   genres; the truth is the number of held-out positives (rating >= 4) in each genre; NDCG@3
+   over users with a held-out positive. Baselines in the same run: all-time genre counts and a
+   90-day decay. The blend of the short and long horizons is chosen on a validation split (the
+   last 20% of each training part) and then scored once on the test split.
+2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
+   offset in signals (a detection within 10 signals of a true shift matches it), for a sweep of
+   the PELT penalty; and how close the short and long profiles are to the true mixture.
+3. Latency of ``GET /v1/users/{id}/interests`` and ``/shifts`` for the user with the most
+   ratings, after importing the ratings into the benchmarks' own Neo4j (p50, p99 in process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import SHARED_DATA, bench_server, delete_all_users
+from bench.drift import TOPICS, match, simulate
+from graph import importers, shifts, strength
+from graph.extraction import normalise
+from graph.signals import interaction_weight
+from graph.strength import LONG, SHORT, Signal
+
+Rating = tuple[int, int, float]  # timestamp, movie id, rating
+Scorer = Callable[[list[Signal], float], dict[str, float]]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("movielens", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
+    parser.add_argument("--smoke", action="store_true", help="a few users, a small import")
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {"benchmark": "evolution"}
+    report["next_period"] = next_period(args.movielens, max_users=60 if args.smoke else None)
+    report["drift"] = drift(users=20 if args.smoke else 300)
+    report["latency"] = latency(args.movielens, max_ratings=5_000 if args.smoke else None)
+    print(json.dumps(report))
+
+
+# 1. Next period -----------------------------------------------------------------------------
+
+
+def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
+    genres, ratings, tags = _read_movielens(folder)
+    users = sorted(ratings, key=int)[:max_users]
+    blends = [0.0, 0.2, 0.35, 0.5, 0.7, 1.0]
+    validation = {b: _ndcg(users, ratings, tags, genres, _blended(b), test=False) for b in blends}
+    best = max(blends, key=lambda b: (validation[b], -b))
+    methods: dict[str, Scorer] = {
+        "baseline: all-time genre counts": _counts,
+        "baseline: 90-day decay": _decayed_counts,
+        "short horizon": _blended(1.0),
+        "long horizon": _blended(0.0),
+        f"blended (default {strength.BLEND_SHORT})": _blended(strength.BLEND_SHORT),
+        f"blended (validated {best})": _blended(best),
+    }
+    results = {
+        name: _ndcg(users, ratings, tags, genres, scorer) for name, scorer in methods.items()
+    }
+    print(f"next period, {len(users)} users, NDCG@3 of genres (goal >= 0.77)")
+    print("  validation split, blend share of the short horizon: "
+          + ", ".join(f"{b}: {v:.4f}" for b, v in validation.items()))  # fmt: skip
+    for name, value in results.items():
+        print(f"  {name:<36} {value:.4f}")
+    return {"users": len(users), "validation": validation, "chosen_blend": best,
+            "ndcg_at_3": results}  # fmt: skip
+
+
+def _read_movielens(
+    folder: Path,
+) -> tuple[dict[int, list[str]], dict[str, list[Rating]], dict[str, list[tuple[int, str]]]]:
+    genres: dict[int, list[str]] = {}
+    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            genres[int(row["movieId"])] = [
+                g for g in row["genres"].split("|") if g != importers.NO_GENRE
+            ]
+    ratings: dict[str, list[Rating]] = defaultdict(list)
+    with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            ratings[row["userId"]].append(
+                (int(row["timestamp"]), int(row["movieId"]), float(row["rating"]))
+            )
+    for events in ratings.values():
+        events.sort(key=lambda e: (e[0], e[1]))
+    names = {normalise(g): g for gs in genres.values() for g in gs}
+    tags: dict[str, list[tuple[int, str]]] = defaultdict(list)  # (timestamp, genre it names)
+    with (folder / "tags.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            genre = names.get(normalise(row["tag"]))
+            if genre:
+                tags[row["userId"]].append((int(row["timestamp"]), genre))
+    return genres, ratings, tags
+
+
+def _ndcg(
+    users: Sequence[str],
+    ratings: dict[str, list[Rating]],
+    tags: dict[str, list[tuple[int, str]]],
+    genres: dict[int, list[str]],
+    scorer: Scorer,
+    *,
+    test: bool = True,
+) -> float:
+    scores = []
+    for user in users:
+        events = ratings[user]
+        train, held = _split(events)
+        if not test:
+            train, held = _split(train)
+        if not train:
+            continue
+        gains = Counter(g for _, movie, r in held if r >= 4 for g in genres[movie])
+        if not gains:
+            continue
+        as_of = float(train[-1][0])
+        signals = [
+            Signal(float(t), interaction_weight("rate", r), "event",
+                   tuple(f"category:{g}" for g in genres[movie]))
+            for t, movie, r in train
+        ] + [Signal(float(t), 1.0, "text", (f"category:{g}",))
+             for t, g in tags.get(user, []) if t <= as_of]  # fmt: skip
+        signals.sort(key=lambda s: s.at)
+        ranked = scorer([s for s in signals if s.targets], as_of)
+        top = sorted(ranked, key=lambda g: (-ranked[g], g))[:3]
+        dcg = sum(gains.get(g.removeprefix("category:"), 0) / math.log2(i + 2)
+                  for i, g in enumerate(top))  # fmt: skip
+        ideal = sum(v / math.log2(i + 2) for i, v in enumerate(sorted(gains.values())[::-1][:3]))
+        scores.append(dcg / ideal)
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def _split(events: list[Rating]) -> tuple[list[Rating], list[Rating]]:
+    cut = math.ceil(0.8 * len(events))
+    return events[:cut], events[cut:]
+
+
+def _counts(signals: list[Signal], as_of: float) -> dict[str, float]:
+    return dict(Counter(t for s in signals if s.source == "event" for t in s.targets))
+
+
+def _decayed_counts(signals: list[Signal], as_of: float) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for s in signals:
+        if s.source == "event":
+            for t in s.targets:
+                totals[t] += 0.5 ** ((as_of - s.at) / (90 * strength.DAY))
+    return totals
+
+
+def _blended(share: float) -> Scorer:
+    def score(signals: list[Signal], as_of: float) -> dict[str, float]:
+        return {s.target: s.blended for s in strength.profile(signals, as_of, blend_short=share)}
+
+    return score
+
+
+# 2. Simulated drift -------------------------------------------------------------------------
+
+
+def drift(*, users: int) -> dict[str, Any]:
+    rng = np.random.default_rng(20261128)
+    simulated = [simulate(rng) for _ in range(users)]
+    changes = sum(len(u.changes) for u in simulated)
+    print(f"simulated drift, {users} users, {changes} true shifts (goal F1 >= 0.9, delay <= 5)")
+    print(f"  {'penalty':>7} {'precision':>9} {'recall':>7} {'F1':>6} {'median offset':>13}")
+    sweep = {}
+    for penalty in (1.5, 2.0, 3.0, 4.0, 6.0):
+        found = [[s.index for s in shifts.detect(u.signals, penalty=penalty)] for u in simulated]
+        pairs = [match(u.changes, f, 10) for u, f in zip(simulated, found, strict=True)]
+        hits = sum(len(p) for p in pairs)
+        detections = sum(len(f) for f in found)
+        precision = hits / detections if detections else 0.0
+        recall = hits / changes if changes else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+        offsets = [abs(f - t) for p in pairs for t, f in p]
+        median = float(np.median(offsets)) if offsets else float("nan")
+        default = " (default)" if penalty == shifts.PENALTY else ""
+        print(
+            f"  {penalty:>7} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f} {median:>13.1f}{default}"
+        )
+        sweep[penalty] = {"precision": precision, "recall": recall, "f1": f1,
+                          "median_offset": median}  # fmt: skip
+    accuracy = _profile_accuracy(simulated)
+    print("  profile against the true mixture (cosine over topics, 10 signals after each shift):"
+          f" short {accuracy['short']:.3f}, long {accuracy['long']:.3f}")  # fmt: skip
+    return {"users": users, "true_shifts": changes, "sweep": sweep, "profile_cosine": accuracy}
+
+
+def _profile_accuracy(simulated: list[Any]) -> dict[str, float]:
+    cosines: dict[str, list[float]] = {"short": [], "long": []}
+    for user in simulated:
+        for change in user.changes:
+            index = min(change + 10, len(user.signals) - 1)
+            truth = user.mixtures[index]
+            for horizon in (SHORT, LONG):
+                found = strength.horizon_strengths(user.signals, user.signals[index].at, horizon)
+                vector = np.zeros(TOPICS)
+                for target, value in found.items():
+                    if target.startswith("category:t"):
+                        vector[int(target.removeprefix("category:t"))] = max(value, 0.0)
+                norm = np.linalg.norm(vector) * np.linalg.norm(truth)
+                cosines[horizon.name].append(float(vector @ truth / norm) if norm else 0.0)
+    return {name: float(np.mean(values)) for name, values in cosines.items()}
+
+
+# 3. Latency ---------------------------------------------------------------------------------
+
+
+def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> dict[str, Any]:
+    from service.app import create_app
+
+    with bench_server() as (_, conn, driver):
+        delete_all_users(driver)
+        importers.import_movielens(driver, folder, max_ratings=max_ratings, progress=False)
+        counts = Counter(row["user_id"] for row in importers.movielens_ratings(folder))
+        allowed = {r["user_id"] for r in _first(importers.movielens_ratings(folder), max_ratings)}
+        user, events = max(((u, c) for u, c in counts.items() if u in allowed),
+                           key=lambda uc: uc[1])  # fmt: skip
+        client = create_app({"NEO4J_CONNECTION": conn}).test_client()
+        as_of = datetime(2030, 1, 1, tzinfo=UTC).isoformat()
+        results = {}
+        for path, count in (("interests", requests), ("shifts", max(requests // 10, 5))):
+            timings = []
+            for _ in range(count):
+                started = time.perf_counter()
+                answer = client.get(f"/v1/users/{user}/{path}", query_string={"as_of": as_of})
+                timings.append(time.perf_counter() - started)
+                assert answer.status_code == 200, answer.json
+            ms = np.array(timings[2:]) * 1000  # the first two compile plans and load SciPy
+            p50, p99 = np.percentile(ms, [50, 99])
+            results[path] = {"p50_ms": float(p50), "p99_ms": float(p99), "requests": len(ms)}
+        delete_all_users(driver)
+    print(f"latency, user {user} ({counts[user]} ratings), Flask in process:")
+    for path, figures in results.items():
+        print(f"  GET /v1/users/{{id}}/{path:<10} p50 {figures['p50_ms']:.1f} ms, "
+              f"p99 {figures['p99_ms']:.1f} ms ({figures['requests']} requests)")  # fmt: skip
+    return {"user": user, "events": events, **results}
+
+
+def _first(rows: Any, count: int | None) -> Any:
+    return islice(rows, count)
+
+
+if __name__ == "__main__":
+    main()
