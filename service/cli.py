@@ -13,6 +13,9 @@ from pathlib import Path
 import click
 from neo4j import Driver
 
+from embeddings import retraining, runs
+from embeddings.retraining import QUALITY_FLOOR
+from embeddings.training import TrainingConfig
 from graph import importers, local_server, relations
 from graph.config import ConfigError, LocalServer, connection
 from graph.config import local_server as local_settings
@@ -172,6 +175,50 @@ def relate() -> None:
     """Build knowledge relations: ABOUT from the catalogue, IN_CATEGORY, RELATED_TO."""
     with _failures(), _driver() as driver:
         _relate(driver)
+
+
+@main.command("train")
+@click.option("--model", default=TrainingConfig.model, show_default=True,
+              type=click.Choice(["TransE", "DistMult", "ComplEx", "RotatE"]))  # fmt: skip
+@click.option("--epochs", default=TrainingConfig.epochs, show_default=True, help="At most.")
+@click.option("--floor", default=QUALITY_FLOOR, show_default=True,
+              help="Test MRR a run needs before it serves.")  # fmt: skip
+@click.option("--schedule", "cron", envvar="INTERESTS_RETRAIN_CRON", default=None,
+              help="A crontab expression (UTC): retrain on it until interrupted, e.g. '0 3 * * *'. "
+                   "Also from INTERESTS_RETRAIN_CRON.")  # fmt: skip
+def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
+    """Train graph embeddings with PyKEEN and serve them if they pass the floor."""
+    config = TrainingConfig(model=model, epochs=epochs)
+
+    def once() -> None:
+        with _driver() as driver:
+            try:
+                report = retraining.retrain(driver, config, quality_floor=floor)
+            except runs.LeaseHeld as held:
+                click.echo(f"skipped: {held}", err=True)
+                return
+        seconds = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+        click.echo(f"run {report.run_id}: {report.status} ({seconds})")
+        click.echo(f"  {report.message or report.metrics}")
+
+    with _failures():
+        if cron:
+            retraining.schedule(cron, once)
+        else:
+            once()
+
+
+@main.command("runs")
+@click.option("--limit", default=10, show_default=True)
+def list_runs(limit: int) -> None:
+    """The latest embedding runs and which one serves."""
+    with _failures(), _driver() as driver:
+        current = runs.serving(driver)
+        for run in runs.recent(driver, limit=limit):
+            mark = "*" if current and run["id"] == current.run_id else " "
+            detail = run.get("metrics") or run.get("message") or ""
+            click.echo(f"{mark} {run['id']} {run['status']:<9} {run['model']:<8} "
+                       f"{run['started_at']} {detail}")  # fmt: skip
 
 
 @main.command("serve")

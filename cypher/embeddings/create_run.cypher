@@ -1,0 +1,4 @@
+CREATE (r:EmbeddingRun {
+  id: $id, model: $model, params: $params, slot: $slot, owner: $owner,
+  status: 'running', started_at: datetime()
+})

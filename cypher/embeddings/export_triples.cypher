@@ -1,0 +1,23 @@
+// Every triple the graph embeddings learn from, streamed: positive interactions and expressions,
+// what items are about, categories of items and interests, related interests. Node ids carry a
+// label prefix (u:, i:, n:, c:) so that one id space holds them all.
+CALL () {
+  MATCH (u:User)-[r:INTERACTED]->(i:Item) WHERE r.weight > 0
+  RETURN DISTINCT 'u:' + u.id AS head, 'interacted' AS relation, 'i:' + i.id AS tail
+  UNION ALL
+  MATCH (u:User)-[e:EXPRESSED]->(n:Interest) WHERE e.polarity > 0
+  RETURN DISTINCT 'u:' + u.id AS head, 'expressed' AS relation, 'n:' + n.key AS tail
+  UNION ALL
+  MATCH (i:Item)-[:ABOUT]->(n:Interest)
+  RETURN 'i:' + i.id AS head, 'about' AS relation, 'n:' + n.key AS tail
+  UNION ALL
+  MATCH (i:Item)-[:IN_CATEGORY]->(c:Category)
+  RETURN 'i:' + i.id AS head, 'in_category' AS relation, 'c:' + c.name AS tail
+  UNION ALL
+  MATCH (n:Interest)-[:IN_CATEGORY]->(c:Category)
+  RETURN 'n:' + n.key AS head, 'in_category' AS relation, 'c:' + c.name AS tail
+  UNION ALL
+  MATCH (a:Interest)-[:RELATED_TO]->(b:Interest)
+  RETURN 'n:' + a.key AS head, 'related_to' AS relation, 'n:' + b.key AS tail
+}
+RETURN head, relation, tail

@@ -1,0 +1,3 @@
+CREATE VECTOR INDEX interest_kge_1 IF NOT EXISTS
+FOR (n:Interest) ON n.kge_1
+OPTIONS {indexConfig: {`vector.dimensions`: 64, `vector.similarity_function`: 'cosine'}}

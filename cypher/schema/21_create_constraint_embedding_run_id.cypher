@@ -1,0 +1,1 @@
+CREATE CONSTRAINT embedding_run_id IF NOT EXISTS FOR (r:EmbeddingRun) REQUIRE r.id IS UNIQUE

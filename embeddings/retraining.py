@@ -1,0 +1,107 @@
+"""One retraining run, end to end, and the schedule that starts them.
+
+``retrain`` takes the lease, records a running ``EmbeddingRun``, exports the triples, trains,
+writes the vectors into the slot not being served, and switches serving to it only when the test
+MRR reaches the quality floor. Any failure marks the run failed and leaves serving as it was.
+``schedule`` runs ``retrain`` on a cron expression with APScheduler (one at a time; a missed
+run is run once, not repeatedly).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from neo4j import Driver
+
+from embeddings import runs
+from embeddings.training import Trained, TrainingConfig, export_triples, train
+from embeddings.writeback import write_vectors
+
+logger = logging.getLogger(__name__)
+
+QUALITY_FLOOR = 0.02  # test MRR a run needs before it serves (random ranking scores ~0.001)
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    status: str  # finished (now serving), rejected (below the floor) or failed
+    slot: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # export, training, write-back
+    message: str | None = None
+
+
+def retrain(
+    driver: Driver,
+    config: TrainingConfig | None = None,
+    *,
+    quality_floor: float = QUALITY_FLOOR,
+    database: str | None = None,
+    trainer: Callable[..., Trained] = train,
+) -> RunReport:
+    """Run one training; raises :class:`runs.LeaseHeld` when another run is in progress."""
+    config = config or TrainingConfig()
+    owner = runs.new_owner()
+    runs.acquire(driver, owner, database=database)
+    try:
+        run_id, slot = runs.start(driver, owner, config.model, config.as_dict(), database=database)
+        report = RunReport(run_id, "running", slot)
+        logger.info("embedding run %s started (%s, slot %d)", run_id, config.model, slot)
+        try:
+            _stages(driver, config, owner, report, quality_floor, database, trainer)
+        except Exception as exc:
+            report.status, report.message = "failed", f"{type(exc).__name__}: {exc}"
+            logger.exception("embedding run %s failed; serving is unchanged", run_id)
+        runs.finish(driver, run_id, report.status, metrics={**report.metrics, **{
+            f"{stage}_seconds": s for stage, s in report.seconds.items()}},
+            message=report.message, database=database)  # fmt: skip
+        if report.status == "finished":
+            runs.switch(driver, run_id, slot, database=database)
+            logger.info("embedding run %s serves now: %s", run_id, report.metrics)
+        return report
+    finally:
+        runs.release(driver, owner, database=database)
+
+
+def _stages(
+    driver: Driver,
+    config: TrainingConfig,
+    owner: str,
+    report: RunReport,
+    quality_floor: float,
+    database: str | None,
+    trainer: Callable[..., Trained],
+) -> None:
+    started = time.perf_counter()
+    triples = export_triples(driver, database=database)
+    report.seconds["export"] = time.perf_counter() - started
+    logger.info("exported %d triples in %.1f s", len(triples), report.seconds["export"])
+    runs.renew(driver, owner, database=database)
+    trained = trainer(triples, config)
+    report.seconds["training"] = trained.seconds
+    report.metrics = {**trained.metrics, "epochs": float(trained.epochs)}
+    runs.renew(driver, owner, database=database)
+    if trained.metrics["mrr"] < quality_floor:
+        report.status = "rejected"
+        report.message = f"test MRR {trained.metrics['mrr']:.4f} is below the floor {quality_floor}"
+        return
+    started = time.perf_counter()
+    write_vectors(driver, report.slot, trained.labels, trained.vectors, database=database)
+    report.seconds["write_back"] = time.perf_counter() - started
+    report.status = "finished"
+
+
+def schedule(cron: str, job: Callable[[], object]) -> None:
+    """Run ``job`` on the crontab expression ``cron`` (UTC) until interrupted."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(job, CronTrigger.from_crontab(cron, timezone="UTC"), id="retrain",
+                      max_instances=1, coalesce=True, misfire_grace_time=3600)  # fmt: skip
+    logger.info("retraining on the schedule %r (UTC)", cron)
+    scheduler.start()

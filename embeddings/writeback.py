@@ -1,0 +1,48 @@
+"""Writing a run's vectors into Neo4j: the run's slot property on each node, in batches."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+from neo4j import Driver
+
+from cypher import query
+from embeddings.runs import LABELS, slot_property
+
+BATCH = 5_000
+WRITERS = {
+    "user": "embeddings/write_user_vectors",
+    "item": "embeddings/write_item_vectors",
+    "interest": "embeddings/write_interest_vectors",
+    "category": "embeddings/write_category_vectors",
+}
+
+
+def write_vectors(
+    driver: Driver,
+    slot: int,
+    labels: Sequence[str],
+    vectors: np.ndarray,
+    *,
+    database: str | None = None,
+) -> int:
+    """Clear the slot, then write each vector (labels ``u:<id>`` …) to its node's slot property."""
+    prop = slot_property(slot)
+    with driver.session(database=database) as session:
+        session.run(query("embeddings/clear_slot"), property=prop).consume()
+    rows: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for label, vector in zip(labels, vectors, strict=True):
+        prefix, _, identifier = label.partition(":")
+        rows[LABELS[prefix]].append({"id": identifier, "vector": vector.tolist()})
+    written = 0
+    for label, batch_rows in rows.items():
+        for start in range(0, len(batch_rows), BATCH):
+            chunk = batch_rows[start : start + BATCH]
+            driver.execute_query(
+                query(WRITERS[label]), rows=chunk, property=prop,
+                database_=database,
+            )  # fmt: skip
+            written += len(chunk)
+    return written

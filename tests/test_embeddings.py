@@ -1,0 +1,113 @@
+"""Graph embeddings: PyKEEN training, versioned runs, write-back, serving switch, the lease."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from embeddings import retraining, runs
+from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
+from embeddings.vectors import user_vector
+
+pytestmark = pytest.mark.neo4j
+
+TINY = TrainingConfig(epochs=20, batch_size=256, check_every=5, negatives=4)
+
+
+def given_two_tastes(client: FlaskClient, prefix: str) -> None:
+    """Eight users: four like the comedies, four the horror films."""
+    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
+             for kind in ("comedy", "horror") for n in range(6)]  # fmt: skip
+    assert client.post("/v1/items", json=items).status_code == 200
+    events = [
+        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
+         "item_id": f"{prefix}{'comedy' if u < 4 else 'horror'}{n}", "timestamp": 1_700_000_000 + n}
+        for u in range(8) for n in range(6) if (u + n) % 5  # each user misses one or two
+    ]  # fmt: skip
+    assert client.post("/v1/events", json=events).status_code == 200
+
+
+def fake_trainer(mrr: float) -> Any:
+    def trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
+        labels = sorted({str(x) for row in triples for x in (row[0], row[2])})
+        rng = np.random.default_rng(0)
+        vectors = rng.normal(size=(len(labels), DIMENSIONS)).astype(np.float32)
+        return Trained(labels, vectors, {"mrr": mrr, "hits_at_10": 0.5}, 3, 0.1, "cpu")
+
+    return trainer
+
+
+def vector_of(driver: Driver, user_id: str, slot: int) -> np.ndarray | None:
+    return user_vector(driver, user_id, runs.slot_property(slot))
+
+
+def test_export_streams_positive_triples(client: FlaskClient, driver: Driver, prefix: str) -> None:
+    given_two_tastes(client, prefix)
+    triples = {tuple(t) for t in export_triples(driver).tolist()}
+    assert (f"u:{prefix}u0", "interacted", f"i:{prefix}comedy1") in triples
+    assert (f"i:{prefix}horror2", "in_category", f"c:{prefix}horror") in triples
+    assert not any(t[0] == f"u:{prefix}u0" and "horror" in t[2] for t in triples)
+
+
+def test_real_training_learns_and_serves(client: FlaskClient, driver: Driver, prefix: str) -> None:
+    given_two_tastes(client, prefix)
+    report = retraining.retrain(driver, TINY, quality_floor=0.0)
+    assert report.status == "finished", report.message
+    assert 0.0 < report.metrics["mrr"] <= 1.0 and report.metrics["epochs"] >= 1
+    serving = runs.serving(driver)
+    assert serving is not None and (serving.run_id, serving.slot) == (report.run_id, report.slot)
+    vectors = [vector_of(driver, f"{prefix}u{u}", report.slot) for u in range(8)]
+    assert all(v is not None and v.shape == (DIMENSIONS,) for v in vectors)
+    [run] = [r for r in runs.recent(driver) if r["id"] == report.run_id]
+    assert run["status"] == "finished" and run["params"]["model"] == "DistMult"
+    assert run["metrics"]["mrr"] == pytest.approx(report.metrics["mrr"])
+
+
+def test_training_alternates_slots_and_keeps_serving_on_failure(
+    client: FlaskClient, driver: Driver, prefix: str
+) -> None:
+    given_two_tastes(client, prefix)
+    first = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+    second = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+    assert {first.slot, second.slot} == {0, 1} and second.status == "finished"
+    assert vector_of(driver, f"{prefix}u0", second.slot) is not None
+
+    rejected = retraining.retrain(driver, TINY, trainer=fake_trainer(0.001))
+    assert rejected.status == "rejected" and "below the floor" in (rejected.message or "")
+
+    def broken(triples: np.ndarray, config: TrainingConfig) -> Trained:
+        raise RuntimeError("out of memory")
+
+    failed = retraining.retrain(driver, TINY, trainer=broken)
+    assert failed.status == "failed" and "out of memory" in (failed.message or "")
+    serving = runs.serving(driver)
+    assert serving is not None and serving.run_id == second.run_id  # still the last good run
+    assert vector_of(driver, f"{prefix}u0", second.slot) is not None
+    assert runs.lease_holder(driver) is None  # released after every outcome
+
+
+def test_one_run_at_a_time_and_a_crashed_holder_lapses(driver: Driver) -> None:
+    runs.acquire(driver, "crashed-host:1", ttl_s=2)
+    try:
+        with pytest.raises(runs.LeaseHeld, match="crashed-host"):
+            retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+        time.sleep(2.5)  # the holder never renews: its lease lapses
+        report = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+        assert report.status == "finished"
+    finally:
+        runs.release(driver, "crashed-host:1")
+
+
+def test_schedule_rejects_a_bad_cron_expression() -> None:
+    with pytest.raises(ValueError):
+        retraining.schedule("every night", lambda: None)
+
+
+def test_real_training_rejects_an_empty_graph() -> None:
+    with pytest.raises(ValueError, match="too few triples"):
+        train(np.zeros((0, 3), dtype=str), TINY)
