@@ -91,6 +91,7 @@ def _stages(
         return
     started = time.perf_counter()
     write_vectors(driver, report.slot, trained.labels, trained.vectors, database=database)
+    runs.store_relations(driver, report.run_id, trained.relations, database=database)
     report.seconds["write_back"] = time.perf_counter() - started
     report.status = "finished"
 

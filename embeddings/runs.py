@@ -34,6 +34,7 @@ class Serving:
     run_id: str
     slot: int
     model: str
+    relations: dict[str, list[float]]  # relation vectors, to compose queries
 
     @property
     def property(self) -> str:
@@ -97,7 +98,8 @@ def serving(driver: Driver, *, database: str | None = None) -> Serving | None:
     if not records:
         return None
     run = records[0]["run"]
-    return Serving(run["id"], int(run["slot"]), run["model"])
+    relations = json.loads(run["relations"]) if run.get("relations") else {}
+    return Serving(run["id"], int(run["slot"]), run["model"], relations)
 
 
 def start(
@@ -138,6 +140,17 @@ def finish(
     )
 
 
+def store_relations(
+    driver: Driver, run_id: str, relations: dict[str, list[float]], *, database: str | None = None
+) -> None:
+    driver.execute_query(
+        query("embeddings/store_relations"),
+        id=run_id,
+        relations=json.dumps(relations),
+        database_=database,
+    )
+
+
 def switch(driver: Driver, run_id: str, slot: int, *, database: str | None = None) -> None:
     driver.execute_query(
         query("embeddings/switch_serving"), id=run_id, slot=slot, database_=database
@@ -151,6 +164,7 @@ def recent(driver: Driver, *, limit: int = 10, database: str | None = None) -> l
     runs = []
     for record in records:
         run = dict(record["run"])
+        run.pop("relations", None)
         for key in ("params", "metrics"):
             run[key] = json.loads(run[key]) if run.get(key) else None
         for key in ("started_at", "finished_at"):

@@ -51,6 +51,7 @@ class Trained:
     seconds: float
     device: str
     losses: list[float] = field(default_factory=list)
+    relations: dict[str, list[float]] = field(default_factory=dict)  # relation vectors
 
 
 def stream_triples(
@@ -115,19 +116,46 @@ def train(triples: np.ndarray, config: TrainingConfig | None = None) -> Trained:
     }
     labels = [label for label, _ in sorted(factory.entity_to_id.items(), key=lambda kv: kv[1])]
     vectors = entity_vectors(result.model)
+    model: Any = result.model
+    relation_rows = _real(model.relation_representations[0](indices=None))
+    relations = {
+        label: relation_rows[index].tolist() for label, index in factory.relation_to_id.items()
+    }
     logger.info("trained %s on %s in %.1f s: %s", config.model, where, seconds, metrics)
-    return Trained(labels, vectors, metrics, len(result.losses), seconds, where, result.losses)
+    return Trained(
+        labels, vectors, metrics, len(result.losses), seconds, where, result.losses, relations
+    )
 
 
 def entity_vectors(model: Any) -> np.ndarray:
     """Every entity's vector as DIMENSIONS real numbers (complex ones as real, imaginary pairs)."""
+    return _real(model.entity_representations[0](indices=None))
+
+
+def _real(tensor: Any) -> np.ndarray:
+    """Rows as real numbers; a complex row becomes (re, im) pairs, the layout ``compose`` uses."""
     import torch
 
-    with torch.no_grad():
-        tensor = model.entity_representations[0](indices=None).detach().cpu()
+    tensor = tensor.detach().cpu()
     if tensor.is_complex():
         tensor = torch.view_as_real(tensor).reshape(tensor.shape[0], -1)
     return tensor.numpy().astype(np.float32)
+
+
+def compose(model: str, head: np.ndarray, relation: np.ndarray) -> np.ndarray:
+    """The query vector for ``(head, relation, ?)``: the tails that score best lie nearest it.
+
+    TransE scores ``-|h + r - t|``; DistMult ``<h, r, t>``; ComplEx ``Re<h, r, conj(t)>`` and
+    RotatE ``-|h * r - t|`` (complex products, rows stored as (re, im) pairs).
+    """
+    if model == "TransE":
+        return head + relation
+    if model in COMPLEX_MODELS:
+        h = head.reshape(-1, 2) @ np.array([1.0, 1j])
+        r = relation.reshape(-1, 2) @ np.array([1.0, 1j])
+        product = h * r
+        return np.stack([product.real, product.imag], axis=1).reshape(-1).astype(np.float32)
+    return head * relation
 
 
 def _embedding_dim(model: str) -> int:

@@ -1,4 +1,5 @@
-"""Writing a run's vectors into Neo4j: the run's slot property on each node, in batches."""
+"""Writing a run's vectors into Neo4j: the run's slot property on each node, in batches, and
+the items' popularity (positive interactions) that ranking uses."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def write_vectors(
     prop = slot_property(slot)
     with driver.session(database=database) as session:
         session.run(query("embeddings/clear_slot"), property=prop).consume()
+        session.run(query("embeddings/item_popularity")).consume()
     rows: dict[str, list[dict[str, object]]] = defaultdict(list)
     for label, vector in zip(labels, vectors, strict=True):
         prefix, _, identifier = label.partition(":")

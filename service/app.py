@@ -9,7 +9,16 @@ from typing import Any
 from flask import Flask
 
 from graph.records import MAX_BATCH, MAX_TEXT_CHARS
-from service.api import events, evolution, health, interests, items, texts, users
+from service.api import (
+    events,
+    evolution,
+    health,
+    interests,
+    items,
+    recommendations,
+    texts,
+    users,
+)
 from service.errors import register_error_handlers
 from service.neo4j_ext import Neo4j
 
@@ -39,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register_error_handlers(app)
     Neo4j(app)
-    blueprints = (health, items, events, users, texts, interests, evolution)
+    blueprints = (health, items, events, users, texts, interests, evolution, recommendations)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     return app

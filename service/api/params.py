@@ -65,3 +65,14 @@ def instant_arg(name: str) -> datetime | None:
         return _INSTANT.validate_python(value)
     except ValidationError as exc:
         raise bad_parameter(name, exc.errors()[0]["msg"]) from None
+
+
+def bool_arg(name: str, default: bool) -> bool:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise bad_parameter(name, f"expected true or false, got {raw!r}")

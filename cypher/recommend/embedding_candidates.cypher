@@ -1,0 +1,4 @@
+// Items nearest the composed query vector in the served slot's item index, not yet seen.
+CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
+WHERE NOT node.id IN $seen AND NOT coalesce(node.placeholder, false)
+RETURN node.id AS item, 2 * score - 1 AS cosine

@@ -1,0 +1,348 @@
+"""Recommendations: candidates from three sources, one tuned blend, facets spread, explained paths.
+
+Candidates come from
+- the user's profile at ``as_of`` (``graph.strength``): items in their strongest categories and
+  about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
+- the served graph embeddings: items nearest the composed query ``(user, interacted, ?)`` in the
+  item vector index;
+- neighbours: items liked by the users whose vectors lie nearest the user's.
+Each source's score is scaled to 0..1 over the candidates and blended with ``BlendWeights`` (set
+from the validation split by ``bench/recommend.py``), then items are picked greedily so that one
+category does not take every place. A user with no history gets the popular recent items.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from neo4j import Driver
+
+from cypher import query
+from embeddings import runs
+from embeddings.training import compose
+from embeddings.vectors import user_vector
+from graph import profiles, strength
+from graph.strength import split_target
+
+PROFILE_TARGETS = 10  # strongest positive targets that fetch candidates
+CANDIDATES = 300  # per source
+NEIGHBOURS = 20  # nearest users
+SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
+RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
+
+
+@dataclass(frozen=True)
+class BlendWeights:
+    profile: float = 0.3
+    embedding: float = 0.3
+    neighbours: float = 0.3
+    popularity: float = 0.1
+
+
+DEFAULT_WEIGHTS = BlendWeights()
+
+
+@dataclass
+class Candidate:
+    item: str
+    features: dict[str, float] = field(default_factory=dict)  # raw score per source
+    via: list[str] = field(default_factory=list)  # profile targets that reached it
+    users: int = 0  # neighbours who liked it
+    popularity: int = 0
+    score: float = 0.0
+
+
+def recommend(
+    driver: Driver,
+    user_id: str,
+    *,
+    k: int,
+    as_of: datetime,
+    exclude_seen: bool = True,
+    explain: bool = False,
+    weights: BlendWeights = DEFAULT_WEIGHTS,
+    database: str | None = None,
+) -> dict[str, Any]:
+    """The answer of ``GET /v1/users/{id}/recommendations``."""
+    db: dict[str, Any] = {"database_": database, "routing_": "r"}
+    signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
+    seen: list[str] = []
+    if exclude_seen:
+        records, _, _ = driver.execute_query(
+            query("recommend/seen_items"), user_id=user_id, as_of=as_of, **db
+        )
+        seen = records[0]["items"] if records else []
+    serving = runs.serving(driver, database=database)
+    answer: dict[str, Any] = {
+        "user_id": user_id,
+        "as_of": profiles.iso(as_of),
+        "embedding_run": serving.run_id if serving else None,
+    }
+    ranked = strength.profile(signals, as_of.timestamp())
+    targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
+    if not targets:
+        return {**answer, "cold_start": True, "items": _popular(driver, k, as_of, seen, db)}
+    candidates: dict[str, Candidate] = {}
+    rows = [{"type": split_target(s.target)[0], "key": split_target(s.target)[1],
+             "strength": s.blended} for s in targets]  # fmt: skip
+    records, _, _ = driver.execute_query(
+        query("recommend/profile_candidates"), targets=rows, seen=seen, limit=CANDIDATES, **db
+    )
+    for r in records:
+        c = candidates.setdefault(r["item"], Candidate(r["item"]))
+        c.features["profile"] = r["affinity"]
+        c.via, c.popularity = r["via"], r["popularity"]
+    vector = None
+    if serving is not None:
+        vector = user_vector(driver, user_id, serving.property, database=database)
+    if serving is not None and vector is not None:
+        _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
+    for c in candidates.values():
+        c.features["popularity"] = math.log1p(c.popularity)
+    ranked_candidates = blend(list(candidates.values()), weights)
+    chosen = spread(ranked_candidates, k, _categories(driver, ranked_candidates, k, db))
+    items = _describe(driver, chosen, db)
+    if explain:
+        _explain(driver, user_id, as_of, chosen, items, targets, serving, db)
+    return {**answer, "cold_start": False, "items": items}
+
+
+def _embedding_candidates(
+    driver: Driver,
+    serving: runs.Serving,
+    vector: np.ndarray,
+    user_id: str,
+    as_of: datetime,
+    seen: list[str],
+    candidates: dict[str, Candidate],
+    db: dict[str, Any],
+) -> None:
+    relation = serving.relations.get("interacted")
+    if relation is not None:
+        composed = compose(serving.model, vector, np.asarray(relation, dtype=np.float32))
+        records, _, _ = driver.execute_query(
+            query("recommend/embedding_candidates"), index=serving.index("item"),
+            k=min(CANDIDATES + len(seen), 5_000), vector=composed.tolist(), seen=seen, **db,
+        )  # fmt: skip
+        for r in records[:CANDIDATES]:
+            c = candidates.setdefault(r["item"], Candidate(r["item"]))
+            c.features["embedding"] = r["cosine"]
+    records, _, _ = driver.execute_query(
+        query("recommend/neighbour_candidates"), index=serving.index("user"), users=NEIGHBOURS + 1,
+        vector=vector.tolist(), user_id=user_id, as_of=as_of, seen=seen, limit=CANDIDATES, **db,
+    )  # fmt: skip
+    for r in records:
+        c = candidates.setdefault(r["item"], Candidate(r["item"]))
+        c.features["neighbours"] = r["support"]
+        c.users = r["users"]
+
+
+def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
+    """Score = sum of weight × (source score / the best score of that source); best first."""
+    sources = ("profile", "embedding", "neighbours", "popularity")
+    best = {s: max((c.features.get(s, 0.0) for c in candidates), default=0.0) for s in sources}
+    for c in candidates:
+        c.score = sum(
+            getattr(weights, s) * c.features.get(s, 0.0) / best[s]
+            for s in sources
+            if best[s] > 0 and c.features.get(s, 0.0) > 0
+        )
+    return sorted(candidates, key=lambda c: (-c.score, c.item))
+
+
+def spread(
+    ranked: Sequence[Candidate], k: int, categories: dict[str, list[str]]
+) -> list[Candidate]:
+    """Pick ``k`` greedily; an item loses ``SPREAD`` per earlier pick sharing its first category."""
+    pool = list(ranked[: 4 * k])
+    picked: list[Candidate] = []
+    used: Counter[str] = Counter()
+    while pool and len(picked) < k:
+
+        def adjusted(c: Candidate) -> float:
+            first = (categories.get(c.item) or [""])[0]
+            return c.score * SPREAD ** used[first]
+
+        best = max(pool, key=lambda c: (adjusted(c), -pool.index(c)))
+        pool.remove(best)
+        picked.append(best)
+        used[(categories.get(best.item) or [""])[0]] += 1
+    return picked
+
+
+def _categories(
+    driver: Driver, ranked: list[Candidate], k: int, db: dict[str, Any]
+) -> dict[str, list[str]]:
+    top = ranked[: 4 * k]
+    return {item: d["categories"] for item, d in _items(driver, [c.item for c in top], db).items()}
+
+
+def _items(driver: Driver, ids: list[str], db: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    records, _, _ = driver.execute_query(query("recommend/items_by_id"), ids=ids, **db)
+    return {
+        r["item"]: {"title": r["title"], "categories": sorted(r["categories"])} for r in records
+    }
+
+
+def _describe(driver: Driver, chosen: list[Candidate], db: dict[str, Any]) -> list[dict[str, Any]]:
+    details = _items(driver, [c.item for c in chosen], db)
+    return [
+        {
+            "item_id": c.item,
+            **details.get(c.item, {"title": None, "categories": []}),
+            "score": round(c.score, 6),
+            "sources": {s: round(v, 6) for s, v in sorted(c.features.items())},
+        }
+        for c in chosen
+    ]
+
+
+def _popular(
+    driver: Driver, k: int, as_of: datetime, seen: list[str], db: dict[str, Any]
+) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(
+        query("recommend/popular_recent"), since=as_of - RECENT, as_of=as_of, seen=seen, limit=k,
+        **db,
+    )  # fmt: skip
+    details = _items(driver, [r["item"] for r in records], db)
+    return [
+        {
+            "item_id": r["item"],
+            **details.get(r["item"], {"title": None, "categories": []}),
+            "score": float(r["recent"]),
+            "sources": {"recent_positives": r["recent"], "popularity": r["popularity"]},
+            "reason": "popular lately" if r["recent"] else "popular",
+        }
+        for r in records
+    ]
+
+
+def _explain(
+    driver: Driver,
+    user_id: str,
+    as_of: datetime,
+    chosen: list[Candidate],
+    items: list[dict[str, Any]],
+    targets: list[strength.Strength],
+    serving: runs.Serving | None,
+    db: dict[str, Any],
+) -> None:
+    """Add each item's graph paths and a readable reason."""
+    by_target = {s.target: s for s in targets}
+    anchors = _anchors(driver, user_id, as_of, chosen, serving, db)
+    for candidate, item in zip(chosen, items, strict=True):
+        paths: list[dict[str, Any]] = []
+        for target in candidate.via[:2]:
+            s = by_target.get(target)
+            if s is None:
+                continue
+            kind, key = split_target(target)
+            paths.append({
+                "source": "profile",
+                "path": [{"user": user_id}, {kind: key, "strength": round(s.blended, 4),
+                         "signals": s.signals, "last_signal_at": _iso(s.last_at)},
+                         {"item": candidate.item}],
+                "reason": f"you like {key} ({s.signals} signals, latest {_iso(s.last_at)[:10]})",
+            })  # fmt: skip
+        anchor = anchors.get(candidate.item)
+        if anchor is not None:
+            paths.append({
+                "source": "embedding",
+                "path": [{"user": user_id}, {"item": anchor["item"], "title": anchor["title"],
+                         "at": profiles.iso(anchor["at"].to_native())},
+                         {"item": candidate.item, "similarity": round(anchor["similarity"], 4)}],
+                "reason": f"similar to {anchor['title']}, which you liked on "
+                          f"{profiles.iso(anchor['at'].to_native())[:10]}",
+            })  # fmt: skip
+        if candidate.users:
+            paths.append({
+                "source": "neighbours",
+                "path": [{"user": user_id}, {"similar_users": candidate.users},
+                         {"item": candidate.item}],
+                "reason": f"liked by {candidate.users} of the {NEIGHBOURS} users most like you",
+            })  # fmt: skip
+        item["explanations"] = paths
+        item["reason"] = paths[0]["reason"] if paths else "popular"
+
+
+def _anchors(
+    driver: Driver,
+    user_id: str,
+    as_of: datetime,
+    chosen: list[Candidate],
+    serving: runs.Serving | None,
+    db: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """For each chosen item, the liked item most like it in the embedding space."""
+    if serving is None:
+        return {}
+    records, _, _ = driver.execute_query(
+        query("recommend/liked_items"), user_id=user_id, as_of=as_of, limit=200, **db
+    )
+    liked = {r["item"]: r for r in records}
+    ids = [*liked, *(c.item for c in chosen)]
+    records, _, _ = driver.execute_query(
+        query("recommend/item_vectors"), ids=ids, property=serving.property, **db
+    )
+    vectors = {r["item"]: np.asarray(r["vector"], dtype=np.float32) for r in records}
+    anchors_ids = [i for i in liked if i in vectors]
+    if not anchors_ids:
+        return {}
+    matrix = np.stack([vectors[i] for i in anchors_ids])
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
+    found = {}
+    for c in chosen:
+        if c.item not in vectors:
+            continue
+        v = vectors[c.item] / (np.linalg.norm(vectors[c.item]) + 1e-9)
+        similarities = matrix @ v
+        best = int(np.argmax(similarities))
+        found[c.item] = {**liked[anchors_ids[best]], "similarity": float(similarities[best])}
+    return found
+
+
+def similar_items(
+    driver: Driver, item_id: str, k: int, *, database: str | None = None
+) -> dict[str, Any]:
+    """Items nearest in the served embeddings, else those liked by the same users."""
+    db: dict[str, Any] = {"database_": database, "routing_": "r"}
+    serving = runs.serving(driver, database=database)
+    records = []
+    how = "co-interaction"
+    if serving is not None:
+        records, _, _ = driver.execute_query(
+            query("recommend/similar_items"), item_id=item_id, property=serving.property,
+            index=serving.index("item"), k=k, **db,
+        )  # fmt: skip
+        how = "embedding"
+    if not records:
+        records, _, _ = driver.execute_query(
+            query("recommend/co_interacted_items"), item_id=item_id, k=k, **db
+        )
+        how = "co-interaction"
+    details = _items(driver, [r["item"] for r in records], db)
+    return {
+        "item_id": item_id,
+        "method": how,
+        "embedding_run": serving.run_id if serving else None,
+        "similar": [
+            {
+                "item_id": r["item"],
+                **details.get(r["item"], {}),
+                "score": round(float(r.get("cosine", r.get("users", 0))), 6),
+            }
+            for r in records
+        ],  # fmt: skip
+    }
+
+
+def _iso(epoch: float) -> str:
+    from datetime import UTC
+
+    return profiles.iso(datetime.fromtimestamp(epoch, UTC))

@@ -1,0 +1,102 @@
+"""Recommendations and similar items through the API, on a small graph with trained embeddings."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from embeddings import retraining
+from graph.recommend import BlendWeights, Candidate, blend, spread
+from tests.test_embeddings import TINY, given_two_tastes
+
+pytestmark = pytest.mark.neo4j
+
+LATER = {"as_of": 1_800_000_000}
+
+
+@pytest.fixture
+def trained(client: FlaskClient, driver: Driver, prefix: str) -> str:
+    given_two_tastes(client, prefix)
+    report = retraining.retrain(driver, TINY, quality_floor=0.0)
+    assert report.status == "finished", report.message
+    return report.run_id
+
+
+def test_recommends_unseen_items_of_the_users_taste_with_reasons(
+    client: FlaskClient, prefix: str, trained: str
+) -> None:
+    answer = client.get(
+        f"/v1/users/{prefix}u0/recommendations", query_string={**LATER, "k": 3, "explain": "true"}
+    )
+    assert answer.status_code == 200
+    body = answer.json
+    assert body["embedding_run"] == trained and body["cold_start"] is False
+    ids = [item["item_id"] for item in body["items"]]
+    # u0 (a comedy fan) saw every comedy but comedy0 and comedy5
+    assert ids[:2] == sorted([f"{prefix}comedy0", f"{prefix}comedy5"], key=ids.index)
+    top = body["items"][0]
+    assert top["categories"] == [f"{prefix}comedy"] and "profile" in top["sources"]
+    profile_path = next(e for e in top["explanations"] if e["source"] == "profile")
+    assert profile_path["path"][1] == {
+        "category": f"{prefix}comedy", **{k: profile_path["path"][1][k] for k in
+                                          ("strength", "signals", "last_signal_at")},
+    }  # fmt: skip
+    assert profile_path["path"][1]["signals"] == 4
+    assert top["reason"].startswith(f"you like {prefix}comedy")
+    sources = {e["source"] for item in body["items"] for e in item["explanations"]}
+    assert "embedding" in sources
+
+
+def test_seen_items_come_back_only_when_asked(
+    client: FlaskClient, prefix: str, trained: str
+) -> None:
+    args = {**LATER, "k": 6, "exclude_seen": "false"}
+    ids = [i["item_id"] for i in client.get(f"/v1/users/{prefix}u0/recommendations",
+                                            query_string=args).json["items"]]  # fmt: skip
+    assert f"{prefix}comedy1" in ids
+
+
+def test_cold_start_gets_popular_items_then_personal_ones(
+    client: FlaskClient, prefix: str, trained: str
+) -> None:
+    new = client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER).json
+    assert new["cold_start"] is True and len(new["items"]) == 10
+    assert all(item["reason"].startswith("popular") for item in new["items"])
+    event = {"event_id": f"{prefix}first", "user_id": f"{prefix}newcomer", "kind": "like",
+             "item_id": f"{prefix}horror0", "timestamp": 1_700_000_100}  # fmt: skip
+    assert client.post("/v1/events", json=[event]).status_code == 200
+    after = client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER).json
+    assert after["cold_start"] is False
+    assert all(item["categories"] == [f"{prefix}horror"] for item in after["items"][:3])
+    before = client.get(
+        f"/v1/users/{prefix}newcomer/recommendations", query_string={"as_of": 1_600_000_000}
+    ).json
+    assert before["cold_start"] is True  # as of before the first event, nothing is known
+
+
+def test_similar_items(client: FlaskClient, prefix: str, trained: str) -> None:
+    answer = client.get(f"/v1/items/{prefix}comedy0/similar", query_string={"k": 3}).json
+    assert answer["method"] == "embedding" and len(answer["similar"]) == 3
+    assert f"{prefix}comedy0" not in [s["item_id"] for s in answer["similar"]]
+    assert client.get(f"/v1/items/{prefix}nothing/similar").status_code == 404
+
+
+@pytest.mark.parametrize(("args", "field"), [({"k": 0}, "k"), ({"explain": "maybe"}, "explain"),
+                                             ({"as_of": "soon"}, "as_of")])  # fmt: skip
+def test_bad_parameters(client: FlaskClient, args: dict[str, object], field: str) -> None:
+    answer = client.get("/v1/users/anyone/recommendations", query_string=args)
+    assert answer.status_code == 400
+    assert answer.json["error"]["details"][0]["field"] == field
+
+
+def test_blend_scales_each_source_and_spread_mixes_categories() -> None:
+    a = Candidate("a", {"profile": 2.0, "popularity": 1.0})
+    b = Candidate("b", {"profile": 1.0, "embedding": 0.5})
+    c = Candidate("c", {"embedding": 0.25})
+    ranked = blend([c, b, a], BlendWeights(profile=1.0, embedding=1.0, neighbours=0, popularity=0))
+    assert [x.item for x in ranked] == ["b", "a", "c"]  # 0.5 + 1.0, 1.0, 0.5
+    categories = {"a": ["Drama"], "b": ["Drama"], "c": ["Horror"]}
+    assert [x.item for x in spread(ranked, 2, categories)] == ["b", "a"]
+    c.score = 0.9
+    assert [x.item for x in spread(ranked, 2, categories)] == ["b", "c"]  # 1.0 × 0.8 < 0.9
