@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +47,43 @@ def bench_server() -> Iterator[tuple[LocalServer, Connection, Driver]]:
         driver.close()
         if started_here:
             local_server.stop(server)
+
+
+@contextmanager
+def api_server(
+    conn: Connection, *, workers: int = 2, threads: int = 4
+) -> Iterator[tuple[str, int]]:
+    """The API under gunicorn on a free port, against ``conn``: (base URL, gunicorn's pid)."""
+    port = free_port()
+    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+               "service.app:create_app()"]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health")
+        yield f"http://127.0.0.1:{port}", server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout_s:.0f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def delete_all_users(driver: Driver) -> None:

@@ -20,7 +20,6 @@ import argparse
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from bench.common import SHARED_DATA, PeakRss, bench_server, delete_all_users
+from bench.common import SHARED_DATA, PeakRss, api_server, bench_server, delete_all_users
 from cypher import query
 from graph import local_server
 from graph.importers import import_records, movielens_movies, movielens_ratings
@@ -124,37 +123,16 @@ def api_path(
     conn: Any, events: list[dict[str, Any]], batch_size: int, clients: int, neo4j_pid: int
 ) -> dict[str, Any]:
     """POST /v1/events under gunicorn from ``clients`` threads, timed first send to last answer."""
-    port = free_port()
-    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--log-level",
-        "warning",
-        "service.app:create_app()",
-    ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health")
+    with api_server(conn) as (base, pid):
         bodies = [json.dumps(list(chunk)).encode() for chunk in chunks(events, batch_size)]
-        url = f"http://127.0.0.1:{port}/v1/events"
+        url = f"{base}/v1/events"
         with (
-            PeakRss(python=server.pid, neo4j=neo4j_pid, trees=["python"]) as rss,
+            PeakRss(python=pid, neo4j=neo4j_pid, trees=["python"]) as rss,
             ThreadPoolExecutor(clients) as pool,
         ):
             started = time.perf_counter()
             created = sum(pool.map(lambda body: post(url, body)["created"], bodies))
             seconds = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     if created != len(events):
         raise SystemExit(f"the API created {created} of {len(events)} events")
     return result(
@@ -177,24 +155,6 @@ def post(url: str, body: bytes) -> dict[str, Any]:
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=120) as answer:
         return json.load(answer)
-
-
-def wait_for(url: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout_s:.0f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from graph.strength import split_target
 
 PROFILE_TARGETS = 10  # strongest positive targets that fetch candidates
 CANDIDATES = 300  # per source
+PER_TARGET = 100  # most popular unseen items per profile target
 NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
@@ -39,10 +40,13 @@ RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
 
 @dataclass(frozen=True)
 class BlendWeights:
-    profile: float = 0.3
-    embedding: float = 0.3
-    neighbours: float = 0.3
-    popularity: float = 0.1
+    """Chosen by grid search on the validation split (bench/recommend.py; the same with DistMult
+    and with RotatE embeddings)."""
+
+    profile: float = 0.5
+    embedding: float = 0.5
+    neighbours: float = 1.0
+    popularity: float = 0.5
 
 
 DEFAULT_WEIGHTS = BlendWeights()
@@ -58,6 +62,69 @@ class Candidate:
     score: float = 0.0
 
 
+@dataclass
+class Gathered:
+    """Everything ranking needs for one user at one instant."""
+
+    targets: list[strength.Strength]  # the strongest positive profile targets
+    seen: list[str]
+    serving: runs.Serving | None
+    candidates: dict[str, Candidate]
+    details: dict[str, dict[str, Any]]  # per candidate: title, categories, popularity
+
+
+def gather(
+    driver: Driver,
+    user_id: str,
+    *,
+    as_of: datetime,
+    exclude_seen: bool = True,
+    database: str | None = None,
+) -> Gathered:
+    """The user's profile targets and the candidates of every source, with their raw scores."""
+    db: dict[str, Any] = {"database_": database, "routing_": "r"}
+    signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
+    seen: list[str] = []
+    if exclude_seen:
+        records, _, _ = driver.execute_query(
+            query("recommend/seen_items"), user_id=user_id, as_of=as_of, **db
+        )
+        seen = records[0]["items"] if records else []
+    serving = runs.serving(driver, database=database)
+    ranked = strength.profile(signals, as_of.timestamp())
+    targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
+    candidates: dict[str, Candidate] = {}
+    if not targets:
+        return Gathered(targets, seen, serving, candidates, {})
+    rows = [{"type": split_target(s.target)[0], "key": split_target(s.target)[1],
+             "strength": s.blended} for s in targets]  # fmt: skip
+    records, _, _ = driver.execute_query(
+        query("recommend/profile_candidates"), targets=rows, seen=seen, limit=CANDIDATES,
+        per_target=PER_TARGET, **db,
+    )  # fmt: skip
+    for r in records:
+        c = candidates.setdefault(r["item"], Candidate(r["item"]))
+        c.features["profile"] = r["affinity"]
+        c.via = r["via"]
+    vector = None
+    if serving is not None:
+        vector = user_vector(driver, user_id, serving.property, database=database)
+    if serving is not None and vector is not None:
+        _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
+    details = _items(driver, list(candidates), db)
+    for c in candidates.values():
+        c.popularity = details.get(c.item, {}).get("popularity", 0)
+        c.features["popularity"] = math.log1p(c.popularity)
+    return Gathered(targets, seen, serving, candidates, details)
+
+
+def rank(gathered: Gathered, k: int, weights: BlendWeights = DEFAULT_WEIGHTS) -> list[Candidate]:
+    """Blend the sources, then pick ``k`` with the categories spread."""
+    ranked = blend(list(gathered.candidates.values()), weights)
+    categories = {item: d["categories"] for item, d in gathered.details.items()}
+    return spread(ranked, k, categories)
+
+
 def recommend(
     driver: Driver,
     user_id: str,
@@ -71,45 +138,19 @@ def recommend(
 ) -> dict[str, Any]:
     """The answer of ``GET /v1/users/{id}/recommendations``."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
-    seen: list[str] = []
-    if exclude_seen:
-        records, _, _ = driver.execute_query(
-            query("recommend/seen_items"), user_id=user_id, as_of=as_of, **db
-        )
-        seen = records[0]["items"] if records else []
-    serving = runs.serving(driver, database=database)
+    gathered = gather(driver, user_id, as_of=as_of, exclude_seen=exclude_seen, database=database)
     answer: dict[str, Any] = {
         "user_id": user_id,
         "as_of": profiles.iso(as_of),
-        "embedding_run": serving.run_id if serving else None,
+        "embedding_run": gathered.serving.run_id if gathered.serving else None,
     }
-    ranked = strength.profile(signals, as_of.timestamp())
-    targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
-    if not targets:
-        return {**answer, "cold_start": True, "items": _popular(driver, k, as_of, seen, db)}
-    candidates: dict[str, Candidate] = {}
-    rows = [{"type": split_target(s.target)[0], "key": split_target(s.target)[1],
-             "strength": s.blended} for s in targets]  # fmt: skip
-    records, _, _ = driver.execute_query(
-        query("recommend/profile_candidates"), targets=rows, seen=seen, limit=CANDIDATES, **db
-    )
-    for r in records:
-        c = candidates.setdefault(r["item"], Candidate(r["item"]))
-        c.features["profile"] = r["affinity"]
-        c.via, c.popularity = r["via"], r["popularity"]
-    vector = None
-    if serving is not None:
-        vector = user_vector(driver, user_id, serving.property, database=database)
-    if serving is not None and vector is not None:
-        _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
-    for c in candidates.values():
-        c.features["popularity"] = math.log1p(c.popularity)
-    ranked_candidates = blend(list(candidates.values()), weights)
-    chosen = spread(ranked_candidates, k, _categories(driver, ranked_candidates, k, db))
-    items = _describe(driver, chosen, db)
+    if not gathered.targets:
+        items = _popular(driver, k, as_of, gathered.seen, db)
+        return {**answer, "cold_start": True, "items": items}
+    chosen = rank(gathered, k, weights)
+    items = _describe(chosen, gathered.details)
     if explain:
-        _explain(driver, user_id, as_of, chosen, items, targets, serving, db)
+        _explain(driver, user_id, as_of, chosen, items, gathered, db)
     return {**answer, "cold_start": False, "items": items}
 
 
@@ -176,26 +217,21 @@ def spread(
     return picked
 
 
-def _categories(
-    driver: Driver, ranked: list[Candidate], k: int, db: dict[str, Any]
-) -> dict[str, list[str]]:
-    top = ranked[: 4 * k]
-    return {item: d["categories"] for item, d in _items(driver, [c.item for c in top], db).items()}
-
-
 def _items(driver: Driver, ids: list[str], db: dict[str, Any]) -> dict[str, dict[str, Any]]:
     records, _, _ = driver.execute_query(query("recommend/items_by_id"), ids=ids, **db)
     return {
-        r["item"]: {"title": r["title"], "categories": sorted(r["categories"])} for r in records
-    }
+        r["item"]: {"title": r["title"], "categories": sorted(r["categories"]),
+                    "popularity": r["popularity"]}
+        for r in records
+    }  # fmt: skip
 
 
-def _describe(driver: Driver, chosen: list[Candidate], db: dict[str, Any]) -> list[dict[str, Any]]:
-    details = _items(driver, [c.item for c in chosen], db)
+def _describe(chosen: list[Candidate], details: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "item_id": c.item,
-            **details.get(c.item, {"title": None, "categories": []}),
+            "title": details.get(c.item, {}).get("title"),
+            "categories": details.get(c.item, {}).get("categories", []),
             "score": round(c.score, 6),
             "sources": {s: round(v, 6) for s, v in sorted(c.features.items())},
         }
@@ -214,7 +250,8 @@ def _popular(
     return [
         {
             "item_id": r["item"],
-            **details.get(r["item"], {"title": None, "categories": []}),
+            "title": details.get(r["item"], {}).get("title"),
+            "categories": details.get(r["item"], {}).get("categories", []),
             "score": float(r["recent"]),
             "sources": {"recent_positives": r["recent"], "popularity": r["popularity"]},
             "reason": "popular lately" if r["recent"] else "popular",
@@ -229,13 +266,12 @@ def _explain(
     as_of: datetime,
     chosen: list[Candidate],
     items: list[dict[str, Any]],
-    targets: list[strength.Strength],
-    serving: runs.Serving | None,
+    gathered: Gathered,
     db: dict[str, Any],
 ) -> None:
     """Add each item's graph paths and a readable reason."""
-    by_target = {s.target: s for s in targets}
-    anchors = _anchors(driver, user_id, as_of, chosen, serving, db)
+    by_target = {s.target: s for s in gathered.targets}
+    anchors = _anchors(driver, user_id, as_of, chosen, gathered.serving, db)
     for candidate, item in zip(chosen, items, strict=True):
         paths: list[dict[str, Any]] = []
         for target in candidate.via[:2]:

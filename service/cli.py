@@ -242,7 +242,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 )
 @click.option("--port", default=8000, show_default=True)
 def demo(folder: Path, port: int) -> None:
-    """Start Neo4j, import MovieLens, build relations, serve the API and print the URLs."""
+    """Start Neo4j, import MovieLens, build relations, train embeddings (once), serve the API
+    and print the URLs."""
     external = bool(os.environ.get("NEO4J_URI"))
     server = local_settings()
     with _failures():
@@ -252,12 +253,20 @@ def demo(folder: Path, port: int) -> None:
             apply_schema(driver, database=connection().database)
             _import_movielens(driver, folder, None)
             _relate(driver)
+            current = runs.serving(driver)
+            if current is None:
+                click.echo("training graph embeddings (the first time only; minutes on a CPU)")
+                report = retraining.retrain(driver)
+                click.echo(f"embedding run {report.run_id}: {report.status} {report.metrics}")
+            else:
+                click.echo(f"embeddings: run {current.run_id} serves (`interests train` retrains)")
     api = f"http://127.0.0.1:{port}"
     click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")
     click.echo(f"               {api}/v1/interests/sci-fi")
     user = f"{api}/v1/users/414"  # the MovieLens user with the most ratings
     click.echo(f"Evolution:     {user}/interests?horizon=short  {user}/shifts")
     click.echo(f"               {user}/interests/timeline.svg?from=2016-01-01T00:00:00Z")
+    click.echo(f"Recommend:     {user}/recommendations?explain=true  {api}/v1/items/1/similar")
     if external:
         click.echo(f"Neo4j:         {os.environ['NEO4J_URI']}")
     else:

@@ -64,7 +64,7 @@ def test_real_training_learns_and_serves(client: FlaskClient, driver: Driver, pr
     vectors = [vector_of(driver, f"{prefix}u{u}", report.slot) for u in range(8)]
     assert all(v is not None and v.shape == (DIMENSIONS,) for v in vectors)
     [run] = [r for r in runs.recent(driver) if r["id"] == report.run_id]
-    assert run["status"] == "finished" and run["params"]["model"] == "DistMult"
+    assert run["status"] == "finished" and run["params"]["model"] == "RotatE"
     assert run["metrics"]["mrr"] == pytest.approx(report.metrics["mrr"])
 
 
@@ -111,3 +111,23 @@ def test_schedule_rejects_a_bad_cron_expression() -> None:
 def test_real_training_rejects_an_empty_graph() -> None:
     with pytest.raises(ValueError, match="too few triples"):
         train(np.zeros((0, 3), dtype=str), TINY)
+
+
+def test_cli_trains_and_lists_runs(
+    client: FlaskClient, driver: Driver, prefix: str, cli_env: None
+) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    given_two_tastes(client, prefix)
+    runner = CliRunner()
+    result = runner.invoke(main, ["train", "--epochs", "5", "--floor", "0"])
+    assert result.exit_code == 0, result.output
+    assert ": finished (export" in result.output
+    serving = runs.serving(driver)
+    assert serving is not None
+    listed = runner.invoke(main, ["runs", "--limit", "3"])
+    assert listed.exit_code == 0 and f"* {serving.run_id} finished" in listed.output
+    bad = runner.invoke(main, ["train", "--schedule", "at dawn"])
+    assert bad.exit_code == 1 and "Error:" in bad.output

@@ -1,0 +1,260 @@
+"""Recommendations against MostPop, ItemKNN and EASE on one split; training cost; API latency.
+
+    python -m bench.recommend [ML_DIR] [--smoke] [--model M] [--models TransE,DistMult,...]
+
+Protocol (ml-latest-small): every rating is an interaction; per user the oldest ceil(80%) by time
+(ties by item id) train and the rest are held out; positives are held-out ratings >= 4;
+candidates are the training part's items the user has not interacted with; Recall@10, NDCG@10
+and HR@10 over users with a positive. The baselines rank from the same binary training matrix.
+
+Ours runs the service's own code (``graph.recommend``) on the benchmarks' Neo4j. The blend
+weights are chosen on a validation split (the last 20% of each user's training part, with the
+graph and the embeddings built from the first 80% only), then the graph is loaded with the whole
+training part, the embeddings retrained, and the test split scored once.
+
+Also: the link-prediction quality (MRR, Hits@10) and training time of each model asked for, on
+the training graph; export and write-back time against training time; and the latency of
+``GET /v1/users/{id}/recommendations`` under gunicorn with 16 concurrent clients in a second
+process (``bench/load.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver
+
+from bench import baselines
+from bench.baselines import Rating, metrics
+from bench.common import SHARED_DATA, api_server, bench_server, delete_all_users
+from embeddings import retraining
+from embeddings.training import TrainingConfig, export_triples, train
+from graph import importers, recommend
+from graph.recommend import BlendWeights, Gathered
+from graph.records import EventIn, ItemIn
+
+FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+GRID = {
+    "profile": (0.0, 0.5, 1.0),
+    "embedding": (0.0, 0.5, 1.0),
+    "neighbours": (0.0, 0.5, 1.0),
+    "popularity": (0.0, 0.25, 0.5),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("movielens", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
+    parser.add_argument("--smoke", action="store_true", help="60 users, few epochs, short load")
+    parser.add_argument("--models", default="TransE,DistMult,ComplEx,RotatE",
+                        help="models compared on link prediction")  # fmt: skip
+    parser.add_argument("--model", default=TrainingConfig.model, help="the model ours uses")
+    args = parser.parse_args(argv)
+    titles, genres, ratings = read(args.movielens, max_users=60 if args.smoke else None)
+    config = TrainingConfig(model=args.model)
+    if args.smoke:
+        config = TrainingConfig(model=args.model, epochs=10, check_every=5)
+    train_part, test_part = split_all(ratings)
+    inner, valid = split_all(train_part)
+    report: dict[str, Any] = {"benchmark": "recommend", "smoke": args.smoke}
+
+    matrix = baselines.Matrix(train_part)
+    test_positives = positives(matrix, test_part)
+    print(f"{len(test_positives)} users with a held-out positive, {len(matrix.items)} items")
+    results = {}
+    for name, make in (("MostPop", baselines.most_popular), ("ItemKNN (cosine)",
+                       baselines.item_knn), ("EASE (lambda 200)", baselines.ease)):  # fmt: skip
+        ranker = make(matrix, 10)
+        results[name] = baselines.mean(
+            metrics(ranker(matrix.user_row[u]), p) for u, p in test_positives.items()
+        )
+    with bench_server() as (_, conn, driver):
+        weights, validation = tune(driver, config, titles, genres, inner, valid)
+        report["validation"] = validation
+        print(f"blend chosen on validation: {weights}")
+        load_graph(driver, titles, genres, train_part)
+        run = retraining.retrain(driver, config, quality_floor=0.0)
+        report["training"] = {"status": run.status, "metrics": run.metrics, "seconds": run.seconds}
+        started = time.perf_counter()
+        gathered = gather_all(driver, list(test_positives))
+        report["gather_seconds_per_user"] = (time.perf_counter() - started) / len(gathered)
+        results[f"ours ({config.model}, tuned blend)"] = score(
+            gathered, matrix, test_positives, weights
+        )
+        results[f"ours ({config.model}, default blend)"] = score(
+            gathered, matrix, test_positives, recommend.DEFAULT_WEIGHTS
+        )
+        report["models"] = compare_models(driver, args.models.split(","), config)
+        report["latency"] = latency(conn, list(test_positives), seconds=5 if args.smoke else 30)
+        delete_all_users(driver)
+    report["results"] = results
+    print(f"{'method':<34} {'Recall@10':>9} {'NDCG@10':>8} {'HR@10':>6}")
+    for name, values in results.items():
+        print(f"{name:<34} {values['recall@10']:>9.4f} {values['ndcg@10']:>8.4f} "
+              f"{values['hr@10']:>6.4f}")  # fmt: skip
+    seconds = run.seconds
+    share = (seconds.get("export", 0) + seconds.get("write_back", 0)) / seconds["training"]
+    print(f"training {seconds['training']:.1f} s ({run.metrics.get('epochs', 0):.0f} epochs), "
+          f"export {seconds.get('export', 0):.1f} s, write-back {seconds.get('write_back', 0):.1f}"
+          f" s: {share:.0%} of training (goal <= 20%)")  # fmt: skip
+    print(json.dumps(report))
+
+
+def read(
+    folder: Path, *, max_users: int | None
+) -> tuple[dict[int, str], dict[int, list[str]], dict[str, list[Rating]]]:
+    titles: dict[int, str] = {}
+    genres: dict[int, list[str]] = {}
+    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            titles[int(row["movieId"])] = row["title"]
+            genres[int(row["movieId"])] = [
+                g for g in row["genres"].split("|") if g != importers.NO_GENRE
+            ]
+    ratings: dict[str, list[Rating]] = defaultdict(list)
+    with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            ratings[row["userId"]].append(
+                (int(row["timestamp"]), int(row["movieId"]), float(row["rating"]))
+            )
+    users = sorted(ratings, key=int)[:max_users]
+    return titles, genres, {u: ratings[u] for u in users}
+
+
+def split_all(
+    ratings: dict[str, list[Rating]],
+) -> tuple[dict[str, list[Rating]], dict[str, list[Rating]]]:
+    parts = {u: baselines.split(events) for u, events in ratings.items()}
+    return {u: p[0] for u, p in parts.items()}, {u: p[1] for u, p in parts.items()}
+
+
+def positives(matrix: baselines.Matrix, held: dict[str, list[Rating]]) -> dict[str, set[int]]:
+    """Per user, the columns of held-out ratings >= 4 (items unseen in training count as misses)."""
+    found = {}
+    for user, events in held.items():
+        items = {matrix.item_col.get(m, -1 - m) for _, m, r in events if r >= 4}
+        if items and user in matrix.user_row:
+            found[user] = items
+    return found
+
+
+def load_graph(
+    driver: Driver,
+    titles: dict[int, str],
+    genres: dict[int, list[str]],
+    part: dict[str, list[Rating]],
+) -> None:
+    """Replace the users with ``part``'s; its items as the catalogue."""
+    delete_all_users(driver)
+    movies = sorted({m for events in part.values() for _, m, _ in events})
+    items = [{"id": str(m), "title": titles[m], "categories": genres[m]} for m in movies]
+    events = [
+        {"event_id": f"ml:{u}:{m}", "user_id": u, "item_id": str(m), "kind": "rate",
+         "value": r, "timestamp": t}
+        for u, rows in part.items() for t, m, r in rows
+    ]  # fmt: skip
+    importers.import_records(driver, ItemIn, lambda: items, progress=False)
+    importers.import_records(driver, EventIn, lambda: events, progress=False)
+
+
+def gather_all(driver: Driver, users: Sequence[str]) -> dict[str, Gathered]:
+    return {u: recommend.gather(driver, u, as_of=FUTURE) for u in users}
+
+
+def score(
+    gathered: dict[str, Gathered],
+    matrix: baselines.Matrix,
+    wanted: dict[str, set[int]],
+    weights: BlendWeights,
+) -> dict[str, float]:
+    rows = []
+    for user, found in wanted.items():
+        chosen = recommend.rank(gathered[user], 10, weights)
+        columns = [matrix.item_col.get(int(c.item), -(10**9)) for c in chosen]
+        rows.append(metrics(columns, found))
+    return baselines.mean(rows)
+
+
+def tune(
+    driver: Driver,
+    config: TrainingConfig,
+    titles: dict[int, str],
+    genres: dict[int, list[str]],
+    inner: dict[str, list[Rating]],
+    valid: dict[str, list[Rating]],
+) -> tuple[BlendWeights, dict[str, Any]]:
+    """Grid search of the blend weights on the validation split (NDCG@10)."""
+    load_graph(driver, titles, genres, inner)
+    run = retraining.retrain(driver, config, quality_floor=0.0)
+    matrix = baselines.Matrix(inner)
+    wanted = positives(matrix, valid)
+    gathered = gather_all(driver, list(wanted))
+    best: tuple[float, BlendWeights] | None = None
+    tried = 0
+    for values in itertools.product(*GRID.values()):
+        if not any(values):
+            continue
+        weights = BlendWeights(**dict(zip(GRID, values, strict=True)))
+        ndcg = score(gathered, matrix, wanted, weights)["ndcg@10"]
+        tried += 1
+        if best is None or ndcg > best[0]:
+            best = (ndcg, weights)
+    assert best is not None
+    default = score(gathered, matrix, wanted, recommend.DEFAULT_WEIGHTS)["ndcg@10"]
+    print(f"validation: {tried} blends, best NDCG@10 {best[0]:.4f}, default {default:.4f}")
+    return best[1], {"run": run.status, "best_ndcg": best[0], "default_ndcg": default,
+                     "weights": best[1].__dict__, "users": len(wanted)}  # fmt: skip
+
+
+def compare_models(driver: Driver, models: list[str], config: TrainingConfig) -> dict[str, Any]:
+    """Link prediction on the loaded training graph, one training per model, same split."""
+    triples = export_triples(driver)
+    found = {}
+    for model in models:
+        trained = train(triples, TrainingConfig(**{**config.as_dict(), "model": model}))
+        found[model] = {**trained.metrics, "epochs": trained.epochs, "seconds": trained.seconds,
+                        "device": trained.device}  # fmt: skip
+        print(f"{model:<9} MRR {trained.metrics['mrr']:.4f}  Hits@10 "
+              f"{trained.metrics['hits_at_10']:.4f}  {trained.epochs} epochs, "
+              f"{trained.seconds:.1f} s on {trained.device}")  # fmt: skip
+    return found
+
+
+def latency(conn: Any, users: list[str], *, seconds: float) -> dict[str, Any]:
+    """The recommendations endpoint under 16 clients of a second process."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
+        ids.write("\n".join(users))
+    with api_server(conn) as (base, _):
+        url = f"{base}/v1/users/{{id}}/recommendations?k=10&as_of=2100-01-01T00:00:00Z"
+        warm = subprocess.run(
+            [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "2", "--seconds", "3"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        del warm
+        load = subprocess.run(
+            [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "16",
+             "--seconds", str(seconds)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    Path(ids.name).unlink()
+    figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
+    print(f"latency, 16 clients, {figures['requests']} requests, {figures['errors']} errors: "
+          f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
+          f"{figures['per_second']} requests/s (goal p99 <= 100 ms)")  # fmt: skip
+    return figures
+
+
+if __name__ == "__main__":
+    main()
