@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -379,6 +379,4 @@ def similar_items(
 
 
 def _iso(epoch: float) -> str:
-    from datetime import UTC
-
     return profiles.iso(datetime.fromtimestamp(epoch, UTC))
