@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
-Rating = tuple[int, int, float]  # timestamp, movie id, rating
+from bench.common import Rating
+
 Ranker = Callable[[int], list[int]]  # user row → item columns, best first
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,7 @@ from graph import local_server
 from graph.config import Connection, LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.db import open_driver
+from graph.importers import NO_GENRE
 from graph.schema import apply_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +87,33 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+Rating = tuple[int, int, float]  # MovieLens: timestamp, movie id, rating
+
+
+def read_movies(folder: Path) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """``movies.csv``: titles and genres by movie id (no genre for "(no genres listed)")."""
+    titles: dict[int, str] = {}
+    genres: dict[int, list[str]] = {}
+    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            titles[int(row["movieId"])] = row["title"]
+            genres[int(row["movieId"])] = [g for g in row["genres"].split("|") if g != NO_GENRE]
+    return titles, genres
+
+
+def read_ratings(folder: Path) -> dict[str, list[Rating]]:
+    """``ratings.csv`` by user id, each user's ratings by time, ties by movie id."""
+    ratings: dict[str, list[Rating]] = defaultdict(list)
+    with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            ratings[row["userId"]].append(
+                (int(row["timestamp"]), int(row["movieId"]), float(row["rating"]))
+            )
+    for events in ratings.values():
+        events.sort(key=lambda e: (e[0], e[1]))
+    return dict(ratings)
 
 
 def delete_all_users(driver: Driver) -> None:

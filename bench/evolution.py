@@ -32,14 +32,21 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import SHARED_DATA, bench_server, delete_all_users
+from bench.baselines import split
+from bench.common import (
+    SHARED_DATA,
+    Rating,
+    bench_server,
+    delete_all_users,
+    read_movies,
+    read_ratings,
+)
 from bench.drift import TOPICS, match, simulate
 from graph import importers, shifts, strength
 from graph.extraction import normalise
 from graph.signals import interaction_weight
 from graph.strength import LONG, SHORT, Signal
 
-Rating = tuple[int, int, float]  # timestamp, movie id, rating
 Scorer = Callable[[list[Signal], float], dict[str, float]]
 
 
@@ -87,20 +94,8 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
 def _read_movielens(
     folder: Path,
 ) -> tuple[dict[int, list[str]], dict[str, list[Rating]], dict[str, list[tuple[int, str]]]]:
-    genres: dict[int, list[str]] = {}
-    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            genres[int(row["movieId"])] = [
-                g for g in row["genres"].split("|") if g != importers.NO_GENRE
-            ]
-    ratings: dict[str, list[Rating]] = defaultdict(list)
-    with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            ratings[row["userId"]].append(
-                (int(row["timestamp"]), int(row["movieId"]), float(row["rating"]))
-            )
-    for events in ratings.values():
-        events.sort(key=lambda e: (e[0], e[1]))
+    _, genres = read_movies(folder)
+    ratings = read_ratings(folder)
     names = {normalise(g): g for gs in genres.values() for g in gs}
     tags: dict[str, list[tuple[int, str]]] = defaultdict(list)  # (timestamp, genre it names)
     with (folder / "tags.csv").open(encoding="utf-8", newline="") as handle:
@@ -123,9 +118,9 @@ def _ndcg(
     scores = []
     for user in users:
         events = ratings[user]
-        train, held = _split(events)
+        train, held = split(events)
         if not test:
-            train, held = _split(train)
+            train, held = split(train)
         if not train:
             continue
         gains = Counter(g for _, movie, r in held if r >= 4 for g in genres[movie])
@@ -146,11 +141,6 @@ def _ndcg(
         ideal = sum(v / math.log2(i + 2) for i, v in enumerate(sorted(gains.values())[::-1][:3]))
         scores.append(dcg / ideal)
     return float(np.mean(scores)) if scores else float("nan")
-
-
-def _split(events: list[Rating]) -> tuple[list[Rating], list[Rating]]:
-    cut = math.ceil(0.8 * len(events))
-    return events[:cut], events[cut:]
 
 
 def _counts(signals: list[Signal], as_of: float) -> dict[str, float]:

@@ -21,14 +21,12 @@ process (``bench/load.py``).
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +36,14 @@ from neo4j import Driver
 
 from bench import baselines
 from bench.baselines import Rating, metrics
-from bench.common import SHARED_DATA, api_server, bench_server, delete_all_users
+from bench.common import (
+    SHARED_DATA,
+    api_server,
+    bench_server,
+    delete_all_users,
+    read_movies,
+    read_ratings,
+)
 from embeddings import retraining
 from embeddings.training import TrainingConfig, export_triples, train
 from graph import importers, recommend
@@ -115,20 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 def read(
     folder: Path, *, max_users: int | None
 ) -> tuple[dict[int, str], dict[int, list[str]], dict[str, list[Rating]]]:
-    titles: dict[int, str] = {}
-    genres: dict[int, list[str]] = {}
-    with (folder / "movies.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            titles[int(row["movieId"])] = row["title"]
-            genres[int(row["movieId"])] = [
-                g for g in row["genres"].split("|") if g != importers.NO_GENRE
-            ]
-    ratings: dict[str, list[Rating]] = defaultdict(list)
-    with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            ratings[row["userId"]].append(
-                (int(row["timestamp"]), int(row["movieId"]), float(row["rating"]))
-            )
+    titles, genres = read_movies(folder)
+    ratings = read_ratings(folder)
     users = sorted(ratings, key=int)[:max_users]
     return titles, genres, {u: ratings[u] for u in users}
 
