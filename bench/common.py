@@ -19,7 +19,7 @@ import psutil
 from neo4j import Driver
 
 from cypher import query
-from graph import local_server
+from graph import api_keys, local_server, pseudonyms
 from graph.config import Connection, LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.db import open_driver
@@ -33,6 +33,9 @@ BENCH_ENV = {
     "INTERESTS_BOLT_PORT": "7689",
     "INTERESTS_HTTP_PORT": "7476",
 }
+#: The benchmarks' pseudonym secret (``var/bench/secret``): their importers and APIs agree.
+BENCH_SECRET = pseudonyms.secret(BENCH_ENV)
+BENCH_PSEUDONYMS = pseudonyms.Pseudonyms(BENCH_SECRET)
 
 
 @contextmanager
@@ -55,17 +58,25 @@ def bench_server() -> Iterator[tuple[LocalServer, Connection, Driver]]:
 @contextmanager
 def api_server(
     conn: Connection, *, workers: int = 2, threads: int = 4
-) -> Iterator[tuple[str, int]]:
-    """The API under gunicorn on a free port, against ``conn``: (base URL, gunicorn's pid)."""
+) -> Iterator[tuple[str, int, dict[str, str]]]:
+    """The API under gunicorn on a free port, against ``conn``: (base URL, gunicorn's pid, the
+    headers that authorise a request). Rate limits are lifted: the benchmarks measure the rest."""
     port = free_port()
-    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
+    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password,
+           "INTERESTS_SECRET": BENCH_SECRET,
+           "INTERESTS_RATELIMIT_DEFAULT": "1000000 per minute"}  # fmt: skip
+    driver = open_driver(conn)
+    try:
+        key, token = api_keys.create(driver, "bench", ["admin"])
+    finally:
+        driver.close()
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
                "service.app:create_app()"]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
         wait_for(f"http://127.0.0.1:{port}/health")
-        yield f"http://127.0.0.1:{port}", server.pid
+        yield f"http://127.0.0.1:{port}", server.pid, {"Authorization": f"Bearer {token}"}
     finally:
         server.terminate()
         server.wait(timeout=30)

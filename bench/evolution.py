@@ -34,6 +34,8 @@ import numpy as np
 
 from bench.baselines import split
 from bench.common import (
+    BENCH_PSEUDONYMS,
+    BENCH_SECRET,
     SHARED_DATA,
     Rating,
     bench_server,
@@ -220,12 +222,14 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
 
     with bench_server() as (_, conn, driver):
         delete_all_users(driver)
-        importers.import_movielens(driver, folder, max_ratings=max_ratings, progress=False)
+        importers.import_movielens(
+            driver, folder, BENCH_PSEUDONYMS, max_ratings=max_ratings, progress=False
+        )
         counts = Counter(row["user_id"] for row in importers.movielens_ratings(folder))
         allowed = {r["user_id"] for r in _first(importers.movielens_ratings(folder), max_ratings)}
         user, events = max(((u, c) for u, c in counts.items() if u in allowed),
                            key=lambda uc: uc[1])  # fmt: skip
-        client = create_app({"NEO4J_CONNECTION": conn}).test_client()
+        client = create_app({"NEO4J_CONNECTION": conn, "SECRET": BENCH_SECRET}).test_client()
         as_of = datetime(2030, 1, 1, tzinfo=UTC).isoformat()
         results = {}
         for path, count in (("interests", requests), ("shifts", max(requests // 10, 5))):

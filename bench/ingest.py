@@ -34,7 +34,15 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from bench.common import SHARED_DATA, PeakRss, api_server, bench_server, delete_all_users
+from bench.common import (
+    BENCH_PSEUDONYMS,
+    BENCH_SECRET,
+    SHARED_DATA,
+    PeakRss,
+    api_server,
+    bench_server,
+    delete_all_users,
+)
 from cypher import query
 from graph import local_server
 from graph.importers import import_records, movielens_movies, movielens_ratings
@@ -53,13 +61,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=2, help="concurrent API clients")
     args = parser.parse_args(argv)
     limit = 6_000 if args.smoke else None
-    events = list(islice(movielens_ratings(args.data), limit))
+    ratings = islice(movielens_ratings(args.data), limit)
+    events = [{**rating, "event_id": f"e{n}"} for n, rating in enumerate(ratings)]
     print(f"data: {args.data} ({len(events):,} ratings)  cpus: {os.cpu_count()}")
 
     with bench_server() as (server, conn, driver), tempfile.TemporaryDirectory() as tmp:
         neo4j_pid = local_server.status(server).pid or 0
         import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
-        import_records(driver, EventIn, lambda: events[:WARM_UP_EVENTS], progress=False)
+        import_records(
+            driver,
+            EventIn,
+            lambda: events[:WARM_UP_EVENTS],
+            prepare=BENCH_PSEUDONYMS.event,
+            progress=False,
+        )
         delete_all_users(driver)
 
         results = [naive_baseline(driver, events, neo4j_pid)]
@@ -107,7 +122,8 @@ def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int
         writer = csv.DictWriter(handle, FIELDS)
         writer.writeheader()
         writer.writerows(events)
-    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password}
+    env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password,
+           "INTERESTS_SECRET": BENCH_SECRET}  # fmt: skip
     command = [sys.executable, "-m", "service.cli", "import", "events", str(path)]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -123,7 +139,7 @@ def api_path(
     conn: Any, events: list[dict[str, Any]], batch_size: int, clients: int, neo4j_pid: int
 ) -> dict[str, Any]:
     """POST /v1/events under gunicorn from ``clients`` threads, timed first send to last answer."""
-    with api_server(conn) as (base, pid):
+    with api_server(conn) as (base, pid, headers):
         bodies = [json.dumps(list(chunk)).encode() for chunk in chunks(events, batch_size)]
         url = f"{base}/v1/events"
         with (
@@ -131,7 +147,7 @@ def api_path(
             ThreadPoolExecutor(clients) as pool,
         ):
             started = time.perf_counter()
-            created = sum(pool.map(lambda body: post(url, body)["created"], bodies))
+            created = sum(pool.map(lambda body: post(url, body, headers)["created"], bodies))
             seconds = time.perf_counter() - started
     if created != len(events):
         raise SystemExit(f"the API created {created} of {len(events)} events")
@@ -151,8 +167,9 @@ def result(path: str, count: int, seconds: float, rss: PeakRss) -> dict[str, Any
     }
 
 
-def post(url: str, body: bytes) -> dict[str, Any]:
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"}, method="POST")
+def post(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", **headers}
+    request = urllib.request.Request(url, body, headers, method="POST")
     with urllib.request.urlopen(request, timeout=120) as answer:
         return json.load(answer)
 

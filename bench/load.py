@@ -2,14 +2,16 @@
 
     python -m bench.load URL_TEMPLATE IDS_FILE [--clients 16] [--seconds 20]
 
-URL_TEMPLATE holds ``{id}``, filled with ids drawn from IDS_FILE (one per line) at random. Prints
-one JSON line: requests, errors, throughput and latency percentiles in milliseconds.
+URL_TEMPLATE holds ``{id}``, filled with ids drawn from IDS_FILE (one per line) at random. The API
+key comes from ``INTERESTS_API_KEY``. Prints one JSON line: requests, errors, throughput and
+latency percentiles in milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import threading
 import time
@@ -29,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args(argv)
     ids = [line.strip() for line in args.ids.read_text().splitlines() if line.strip()]
+    headers = {"Authorization": f"Bearer {os.environ['INTERESTS_API_KEY']}"}
     timings: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -40,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             url = args.url.format(id=rng.choice(ids))
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(url, timeout=30) as answer:
+                request = urllib.request.Request(url, headers=headers)
+                with urllib.request.urlopen(request, timeout=30) as answer:
                     answer.read()
                     ok, reason = answer.status == 200, f"status {answer.status}"
             except (urllib.error.URLError, OSError) as exc:

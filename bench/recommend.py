@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from neo4j import Driver
 from bench import baselines
 from bench.baselines import Rating, metrics
 from bench.common import (
+    BENCH_PSEUDONYMS,
     SHARED_DATA,
     api_server,
     bench_server,
@@ -154,16 +156,18 @@ def load_graph(
     movies = sorted({m for events in part.values() for _, m, _ in events})
     items = [{"id": str(m), "title": titles[m], "categories": genres[m]} for m in movies]
     events = [
-        {"event_id": f"ml:{u}:{m}", "user_id": u, "item_id": str(m), "kind": "rate",
+        {"user_id": u, "item_id": str(m), "kind": "rate",
          "value": r, "timestamp": t}
         for u, rows in part.items() for t, m, r in rows
     ]  # fmt: skip
     importers.import_records(driver, ItemIn, lambda: items, progress=False)
-    importers.import_records(driver, EventIn, lambda: events, progress=False)
+    importers.import_records(
+        driver, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
+    )
 
 
 def gather_all(driver: Driver, users: Sequence[str]) -> dict[str, Gathered]:
-    return {u: recommend.gather(driver, u, as_of=FUTURE) for u in users}
+    return {u: recommend.gather(driver, BENCH_PSEUDONYMS.user(u), as_of=FUTURE) for u in users}
 
 
 def score(
@@ -229,17 +233,18 @@ def latency(conn: Any, users: list[str], *, seconds: float) -> dict[str, Any]:
     """The recommendations endpoint under 16 clients of a second process."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))
-    with api_server(conn) as (base, _):
+    with api_server(conn) as (base, _, headers):
+        env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10&as_of=2100-01-01T00:00:00Z"
         warm = subprocess.run(
             [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "2", "--seconds", "3"],
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
         del warm
         load = subprocess.run(
             [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "16",
              "--seconds", str(seconds)],
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
     Path(ids.name).unlink()
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])

@@ -18,7 +18,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import SHARED_DATA, bench_server, delete_all_interests, delete_all_users
+from bench.common import (
+    BENCH_PSEUDONYMS,
+    SHARED_DATA,
+    bench_server,
+    delete_all_interests,
+    delete_all_users,
+)
 from embeddings.text_encoder import encode
 from graph.extraction import default_extractor, english_pipeline
 from graph.importers import import_texts
@@ -56,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with bench_server() as (_, _, driver):
         delete_all_users(driver)
         delete_all_interests(driver)
-        report = import_texts(driver, extractor, lambda: records, progress=False)
+        report = import_texts(driver, extractor, lambda: records, BENCH_PSEUDONYMS, progress=False)
         results["end to end (extract, link, write)"] = report.seconds
         delete_all_users(driver)
     rates = {name: len(texts) / seconds for name, seconds in results.items()}

@@ -94,15 +94,3 @@ def _stages(
     runs.store_relations(driver, report.run_id, trained.relations, database=database)
     report.seconds["write_back"] = time.perf_counter() - started
     report.status = "finished"
-
-
-def schedule(cron: str, job: Callable[[], object]) -> None:
-    """Run ``job`` on the crontab expression ``cron`` (UTC) until interrupted."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(job, CronTrigger.from_crontab(cron, timezone="UTC"), id="retrain",
-                      max_instances=1, coalesce=True, misfire_grace_time=3600)  # fmt: skip
-    logger.info("retraining on the schedule %r (UTC)", cron)
-    scheduler.start()

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.text_encoder import ModelMissing
+from graph.pii import PLACEHOLDERS
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +216,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
     length = max(len(doc), 1)
 
     def add(span: Any, kind: str, key: str) -> None:
-        if not key or len(key) < 2 or not LETTER.search(key):
+        if not key or len(key) < 2 or not LETTER.search(key) or _touches_placeholder(span):
             return
         polarity = span_polarity(span)
         if key in found:
@@ -245,6 +246,12 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         if whole is not None:
             add(whole, "phrase", lemma_key(whole))
     return list(found.values())
+
+
+def _touches_placeholder(span: Any) -> bool:
+    """Whether the span is or holds what :func:`graph.pii.scrub` left (``[email]``)."""
+    around = span.doc.text[max(span.start_char - 1, 0) : span.end_char + 1]
+    return any(placeholder in around for placeholder in PLACEHOLDERS)
 
 
 def split_coordination(span: Any) -> list[Any]:

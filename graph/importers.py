@@ -29,6 +29,7 @@ from tqdm import tqdm
 from graph import texts
 from graph.extraction import Extraction, Extractor, Parsed
 from graph.ingest import EventsWritten, write_event_rows, write_item_rows
+from graph.pseudonyms import Pseudonyms
 from graph.records import (
     BatchError,
     EventIn,
@@ -61,9 +62,17 @@ class ImportReport:
         return self.records / self.seconds if self.seconds else float("inf")
 
 
-def import_events(driver: Driver, path: Path, **options: Any) -> ImportReport:
+def import_events(
+    driver: Driver, path: Path, pseudonyms: Pseudonyms, **options: Any
+) -> ImportReport:
     """Import events from a ``.csv`` (columns as the API's fields) or ``.jsonl`` file."""
-    return import_records(driver, EventIn, lambda: read_file(path, _event_from_csv), **options)
+    return import_records(
+        driver,
+        EventIn,
+        lambda: read_file(path, _event_from_csv),
+        prepare=pseudonyms.event,
+        **options,
+    )
 
 
 def import_items(driver: Driver, path: Path, **options: Any) -> ImportReport:
@@ -74,6 +83,7 @@ def import_items(driver: Driver, path: Path, **options: Any) -> ImportReport:
 def import_movielens(
     driver: Driver,
     folder: Path,
+    pseudonyms: Pseudonyms,
     *,
     max_ratings: int | None = None,
     extractor: Extractor | None = None,
@@ -83,13 +93,19 @@ def import_movielens(
     an extractor and a ``tags.csv``, the tags as user texts about the movies."""
     movies = import_records(driver, ItemIn, lambda: movielens_movies(folder), **options)
     ratings = import_records(
-        driver, EventIn, lambda: islice(movielens_ratings(folder), max_ratings), **options
+        driver,
+        EventIn,
+        lambda: islice(movielens_ratings(folder), max_ratings),
+        prepare=pseudonyms.event,
+        **options,
     )
     tags = None
     if extractor is not None and (folder / "tags.csv").exists():
         options.pop("writers", None)
         options.pop("chunk_size", None)
-        tags = import_texts(driver, extractor, lambda: movielens_tags(folder), **options)
+        tags = import_texts(
+            driver, extractor, lambda: movielens_tags(folder), pseudonyms, **options
+        )
     return movies, ratings, tags
 
 
@@ -102,8 +118,11 @@ def import_records(
     writers: int = IMPORT_WRITERS,
     database: str | None = None,
     progress: bool | None = None,
+    prepare: Callable[[Any], Record] | None = None,
 ) -> ImportReport:
     """Validate everything ``read`` yields, then write it in transactions of ``chunk_size``.
+
+    ``prepare`` turns each valid record into the one stored (events: the user's pseudonym).
 
     The validating pass spools the rows, ready to send, to a temporary file, so that the input is
     parsed once and memory stays flat however large it is. ``writers`` transactions run at once
@@ -112,7 +131,7 @@ def import_records(
     started = time.perf_counter()
     write_rows = write_event_rows if model is EventIn else write_item_rows
     with tempfile.TemporaryFile() as spool:
-        total = validate_to_spool(model, read(), spool, chunk_size=chunk_size)
+        total = validate_to_spool(model, read(), spool, chunk_size=chunk_size, prepare=prepare)
         spool.seek(0)
         written = 0
         in_flight: deque[Future[Any]] = deque()
@@ -140,14 +159,20 @@ def import_records(
 
 
 def validate_to_spool(
-    model: type[Record], rows: Iterable[dict[str, Any]], spool: IO[bytes], *, chunk_size: int
+    model: type[Record],
+    rows: Iterable[dict[str, Any]],
+    spool: IO[bytes],
+    *,
+    chunk_size: int,
+    prepare: Callable[[Any], Record] | None = None,
 ) -> int:
     """Validate every record, spooling chunks of rows; raise :class:`BatchError` on bad ones."""
+    ready = prepare or (lambda record: record)
     total = validate_chunks(
         rows,
         chunk_size,
         lambda chunk, offset: parse_batch(model, chunk, max_records=chunk_size, offset=offset),
-        keep=lambda records: marshal.dump([record.row() for record in records], spool),
+        keep=lambda records: marshal.dump([ready(record).row() for record in records], spool),
     )
     if total == 0:
         raise BatchError([RecordError(None, None, "no records to import")])
@@ -251,7 +276,6 @@ def movielens_ratings(folder: Path) -> Iterator[dict[str, Any]]:
     with (folder / "ratings.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             yield {
-                "event_id": f"ml:{row['userId']}:{row['movieId']}",
                 "user_id": row["userId"],
                 "item_id": row["movieId"],
                 "kind": "rate",
@@ -311,7 +335,7 @@ def movielens_tags(folder: Path) -> Iterator[dict[str, Any]]:
                 "text": row["tag"],
                 "timestamp": int(row["timestamp"]),
                 "source": "tag",
-                "text_id": f"ml-tag:{row['userId']}:{row['movieId']}:{digest}",
+                "text_id": f"ml-tag:{row['movieId']}:{digest}",  # text ids are per user
             }
 
 
@@ -319,6 +343,7 @@ def import_texts(
     driver: Driver,
     extractor: Extractor,
     read: Callable[[], Iterable[dict[str, Any]]],
+    pseudonyms: Pseudonyms,
     *,
     chunk_size: int = TEXT_CHUNK,
     database: str | None = None,
@@ -341,7 +366,7 @@ def import_texts(
             raise BatchError(bad + exc.errors) from None
         if bad:
             raise BatchError(bad)
-        return list(zip(users, texts, strict=True))  # type: ignore[arg-type]
+        return [(pseudonyms.user(user), text) for user, text in zip(users, texts, strict=True)]  # type: ignore[arg-type]
 
     total = validate_chunks(read(), chunk_size, entries)
     chunks = enumerate_chunks(read(), chunk_size)

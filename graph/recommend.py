@@ -134,13 +134,15 @@ def recommend(
     exclude_seen: bool = True,
     explain: bool = False,
     weights: BlendWeights = DEFAULT_WEIGHTS,
+    caller: str | None = None,
     database: str | None = None,
 ) -> dict[str, Any]:
-    """The answer of ``GET /v1/users/{id}/recommendations``."""
+    """The answer of ``GET /v1/users/{id}/recommendations``; ``caller`` is the id the answer
+    names the user by (the API's caller knows the user by an id the graph does not hold)."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
     gathered = gather(driver, user_id, as_of=as_of, exclude_seen=exclude_seen, database=database)
     answer: dict[str, Any] = {
-        "user_id": user_id,
+        "user_id": caller or user_id,
         "as_of": profiles.iso(as_of),
         "embedding_run": gathered.serving.run_id if gathered.serving else None,
     }
@@ -150,7 +152,7 @@ def recommend(
     chosen = rank(gathered, k, weights)
     items = _describe(chosen, gathered.details)
     if explain:
-        _explain(driver, user_id, as_of, chosen, items, gathered, db)
+        _explain(driver, user_id, caller or user_id, as_of, chosen, items, gathered, db)
     return {**answer, "cold_start": False, "items": items}
 
 
@@ -263,6 +265,7 @@ def _popular(
 def _explain(
     driver: Driver,
     user_id: str,
+    shown_id: str,
     as_of: datetime,
     chosen: list[Candidate],
     items: list[dict[str, Any]],
@@ -281,7 +284,7 @@ def _explain(
             kind, key = split_target(target)
             paths.append({
                 "source": "profile",
-                "path": [{"user": user_id}, {kind: key, "strength": round(s.blended, 4),
+                "path": [{"user": shown_id}, {kind: key, "strength": round(s.blended, 4),
                          "signals": s.signals, "last_signal_at": _iso(s.last_at)},
                          {"item": candidate.item}],
                 "reason": f"you like {key} ({s.signals} signals, latest {_iso(s.last_at)[:10]})",
@@ -290,7 +293,7 @@ def _explain(
         if anchor is not None:
             paths.append({
                 "source": "embedding",
-                "path": [{"user": user_id}, {"item": anchor["item"], "title": anchor["title"],
+                "path": [{"user": shown_id}, {"item": anchor["item"], "title": anchor["title"],
                          "at": profiles.iso(anchor["at"].to_native())},
                          {"item": candidate.item, "similarity": round(anchor["similarity"], 4)}],
                 "reason": f"similar to {anchor['title']}, which you liked on "
@@ -299,7 +302,7 @@ def _explain(
         if candidate.users:
             paths.append({
                 "source": "neighbours",
-                "path": [{"user": user_id}, {"similar_users": candidate.users},
+                "path": [{"user": shown_id}, {"similar_users": candidate.users},
                          {"item": candidate.item}],
                 "reason": f"liked by {candidate.users} of the {NEIGHBOURS} users most like you",
             })  # fmt: skip

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from graph.pii import scrub
 from graph.signals import EVENT_KINDS, RATING_MAX, RATING_MIN, interaction_weight
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
@@ -129,11 +130,13 @@ class TextIn(Record):
 
     @field_validator("text")
     @classmethod
-    def _not_too_long(cls, text: str, info: ValidationInfo) -> str:
+    def _not_too_long_and_scrubbed(cls, text: str, info: ValidationInfo) -> str:
+        """Within the limit; then personal data (emails, phones, cards, credentials) goes, before
+        anything reads, links or stores the text."""
         limit = (info.context or {}).get("max_text_chars", MAX_TEXT_CHARS)
         if len(text) > limit:
             raise ValueError(f"text has {len(text)} characters; at most {limit}")
-        return text
+        return scrub(text)
 
     @property
     def key(self) -> str:

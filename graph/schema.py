@@ -11,7 +11,7 @@ from cypher import names, query
 logger = logging.getLogger(__name__)
 
 #: Raise when a file under cypher/schema/ is added or changed.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 
 def apply_schema(driver: Driver, *, database: str | None = None) -> list[str]:

@@ -8,8 +8,11 @@ from typing import Any
 
 from flask import Flask
 
+from graph import pseudonyms
+from graph.pseudonyms import Pseudonyms
 from graph.records import MAX_BATCH, MAX_TEXT_CHARS
 from service.api import (
+    docs,
     events,
     evolution,
     health,
@@ -19,6 +22,7 @@ from service.api import (
     texts,
     users,
 )
+from service.auth import Auth
 from service.errors import register_error_handlers
 from service.neo4j_ext import Neo4j
 
@@ -31,12 +35,16 @@ DEFAULTS: dict[str, Any] = {
     "DB_RETRY_SECONDS": 1.0,  # how long a request retries transient Neo4j errors
     "RETRY_AFTER_SECONDS": 5,  # the Retry-After of a 503
     "JSON_SORT_KEYS": False,
+    "AUTH_CACHE_SECONDS": 10,  # a revoked key stops working within this time
+    "RATELIMIT_DEFAULT": "6000 per minute",  # per API key (Flask-Limiter syntax)
+    "RATELIMIT_STORAGE_URI": "memory://",  # per process; a shared store (redis://) for a fleet
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then ``INTERESTS_*`` environment variables, then ``config`` (tests pass one)."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("INTERESTS")
     if config:
@@ -47,8 +55,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register_error_handlers(app)
+    secret = app.config.get("SECRET")
+    app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
     Neo4j(app)
-    blueprints = (health, items, events, users, texts, interests, evolution, recommendations)
+    Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
+    blueprints = (
+        health, docs, items, events, users, texts, interests, evolution, recommendations
+    )  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     return app

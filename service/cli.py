@@ -6,8 +6,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -16,13 +15,12 @@ from neo4j import Driver
 from embeddings import retraining, runs
 from embeddings.retraining import QUALITY_FLOOR
 from embeddings.training import TrainingConfig
-from graph import importers, local_server, relations
-from graph.config import ConfigError, LocalServer, connection
+from graph import api_keys, importers, local_server, privacy, pseudonyms, relations
+from graph.config import LocalServer, connection
 from graph.config import local_server as local_settings
-from graph.db import UNAVAILABLE_ERRORS, open_driver
 from graph.extraction import default_extractor
-from graph.records import BatchError
 from graph.schema import SCHEMA_VERSION, apply_schema
+from service.cli_support import command_driver, failures, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +47,7 @@ def neo4j() -> None:
 @neo4j.command("install")
 def neo4j_install() -> None:
     """Resolve the Neo4j jars from Maven Central."""
-    with _failures():
+    with failures():
         click.echo(f"Neo4j jars in {local_server.install(quiet=False)}")
 
 
@@ -57,7 +55,7 @@ def neo4j_install() -> None:
 @click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for Bolt.")
 def neo4j_start(timeout: float) -> None:
     """Start the local server in the background (harmless when it runs already)."""
-    with _failures():
+    with failures():
         server = _local_only()
         state = local_server.start(
             server, password=os.environ.get("NEO4J_PASSWORD"), timeout_s=timeout
@@ -71,7 +69,7 @@ def neo4j_start(timeout: float) -> None:
 @neo4j.command("stop")
 def neo4j_stop() -> None:
     """Stop the local server."""
-    with _failures():
+    with failures():
         stopped = local_server.stop(_local_only())
         click.echo("Neo4j stopped" if stopped else "Neo4j was not running")
 
@@ -79,7 +77,7 @@ def neo4j_stop() -> None:
 @neo4j.command("status")
 def neo4j_status() -> None:
     """Say whether the local server runs; exit 1 when it does not."""
-    with _failures():
+    with failures():
         state = local_server.status(_local_only())
         if state.running:
             click.echo(f"running (pid {state.pid}) {state.bolt_uri}  browser {state.browser_url}")
@@ -91,7 +89,7 @@ def neo4j_status() -> None:
 @main.command("schema")
 def schema() -> None:
     """Apply the graph schema (constraints and indexes); safe to repeat."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         applied = apply_schema(driver, database=connection().database)
         click.echo(f"schema version {SCHEMA_VERSION}: {len(applied)} statements applied")
 
@@ -117,9 +115,14 @@ def import_group() -> None:
 )
 def import_events(path: Path, chunk_size: int, writers: int) -> None:
     """Import events from a CSV or JSON Lines file."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         report = importers.import_events(
-            driver, path, chunk_size=chunk_size, writers=writers, database=connection().database
+            driver,
+            path,
+            pseudonyms.load(),
+            chunk_size=chunk_size,
+            writers=writers,
+            database=connection().database,
         )
         click.echo(f"{report.records} events, {report.written} new, {report.per_second:,.0f}/s")
 
@@ -140,7 +143,7 @@ def import_events(path: Path, chunk_size: int, writers: int) -> None:
 )
 def import_items(path: Path, chunk_size: int, writers: int) -> None:
     """Import catalogue items from a CSV or JSON Lines file."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         report = importers.import_items(
             driver, path, chunk_size=chunk_size, writers=writers, database=connection().database
         )
@@ -152,7 +155,7 @@ def import_items(path: Path, chunk_size: int, writers: int) -> None:
 @click.option("--max-ratings", type=int, help="Import only the first N ratings.")
 def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
     """Import MovieLens (default ../shared/data/ml-latest-small): movies and ratings."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         _import_movielens(driver, folder or DEFAULT_MOVIELENS, max_ratings)
 
 
@@ -160,11 +163,12 @@ def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_texts(path: Path) -> None:
     """Import user texts (user_id, text, timestamp, source, text_id, item_id) from CSV or JSONL."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         report = importers.import_texts(
             driver,
             default_extractor(),
             lambda: importers.read_file(path, importers.text_from_csv),
+            pseudonyms.load(),
             database=connection().database,
         )
         click.echo(f"{report.records} texts, {report.written} new, {report.per_second:,.0f}/s")
@@ -173,7 +177,7 @@ def import_texts(path: Path) -> None:
 @main.command("relate")
 def relate() -> None:
     """Build knowledge relations: ABOUT from the catalogue, IN_CATEGORY, RELATED_TO."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         _relate(driver)
 
 
@@ -191,7 +195,7 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     config = TrainingConfig(model=model, epochs=epochs)
 
     def once() -> None:
-        with _driver() as driver:
+        with command_driver() as driver:
             try:
                 report = retraining.retrain(driver, config, quality_floor=floor)
             except runs.LeaseHeld as held:
@@ -201,9 +205,9 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
         click.echo(f"run {report.run_id}: {report.status} ({seconds})")
         click.echo(f"  {report.message or report.metrics}")
 
-    with _failures():
+    with failures():
         if cron:
-            retraining.schedule(cron, once)
+            schedule(cron, once, name="retraining")
         else:
             once()
 
@@ -212,13 +216,76 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
 @click.option("--limit", default=10, show_default=True)
 def list_runs(limit: int) -> None:
     """The latest embedding runs and which one serves."""
-    with _failures(), _driver() as driver:
+    with failures(), command_driver() as driver:
         current = runs.serving(driver)
         for run in runs.recent(driver, limit=limit):
             mark = "*" if current and run["id"] == current.run_id else " "
             detail = run.get("metrics") or run.get("message") or ""
             click.echo(f"{mark} {run['id']} {run['status']:<9} {run['model']:<8} "
                        f"{run['started_at']} {detail}")  # fmt: skip
+
+
+@main.group("keys")
+def keys() -> None:
+    """API keys: create, list, revoke."""
+
+
+@keys.command("create")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, default=["read"], show_default=True,
+              type=click.Choice(api_keys.SCOPES), help="Repeat for several.")  # fmt: skip
+def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key; its token is shown once (only a hash is stored)."""
+    with failures(), command_driver() as driver:
+        key, token = api_keys.create(driver, name, scopes, database=connection().database)
+        click.echo(f"key {key.id} ({', '.join(key.scopes)}): {token}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Every key: id, name, scopes, created, revoked."""
+    with failures(), command_driver() as driver:
+        for key in api_keys.list_keys(driver, database=connection().database):
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+            click.echo(f"{key.id}  {key.name:<20} {','.join(key.scopes):<16} "
+                       f"created {key.created_at:%Y-%m-%d %H:%M}  {revoked}")  # fmt: skip
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key (servers stop accepting it within AUTH_CACHE_SECONDS)."""
+    with failures(), command_driver() as driver:
+        if api_keys.revoke(driver, key_id, database=connection().database) is None:
+            raise click.ClickException(f"no API key with id {key_id!r}")
+        click.echo(f"key {key_id} revoked")
+
+
+@main.command("retention")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    envvar="INTERESTS_RETENTION_DAYS",
+    required=True,
+    help="Keep events, expressions and texts this many days.",
+)
+@click.option("--schedule", "cron", envvar="INTERESTS_RETENTION_CRON", default=None,
+              help="Crontab expression (UTC), e.g. '30 3 * * *'; else run once.")  # fmt: skip
+def retention(days: int, cron: str | None) -> None:
+    """Delete events, expressions and raw texts older than the retention window."""
+
+    def once() -> None:
+        before = datetime.now(UTC) - timedelta(days=days)
+        with command_driver() as driver:
+            expired = privacy.expire(driver, before, database=connection().database)
+        click.echo(f"before {before:%Y-%m-%d %H:%M} UTC: {expired.events} events, "
+                   f"{expired.expressions} expressions, {expired.texts} texts removed")  # fmt: skip
+
+    with failures():
+        if cron:
+            schedule(cron, once, name="retention")
+        else:
+            once()
 
 
 @main.command("serve")
@@ -246,10 +313,10 @@ def demo(folder: Path, port: int) -> None:
     and print the URLs."""
     external = bool(os.environ.get("NEO4J_URI"))
     server = local_settings()
-    with _failures():
+    with failures():
         if not external:
             local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
-        with _driver() as driver:
+        with command_driver() as driver:
             apply_schema(driver, database=connection().database)
             _import_movielens(driver, folder, None)
             _relate(driver)
@@ -260,7 +327,10 @@ def demo(folder: Path, port: int) -> None:
                 click.echo(f"embedding run {report.run_id}: {report.status} {report.metrics}")
             else:
                 click.echo(f"embeddings: run {current.run_id} serves (`interests train` retrains)")
+            key_file = _demo_key(driver, server.data_dir)
     api = f"http://127.0.0.1:{port}"
+    click.echo(f"API key:       in {key_file} (scopes read, write); send it as a header:")
+    click.echo(f'               curl -H "Authorization: Bearer $(cat {key_file})" {api}/v1/items/1')
     click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")
     click.echo(f"               {api}/v1/interests/sci-fi")
     user = f"{api}/v1/users/414"  # the MovieLens user with the most ratings
@@ -276,12 +346,29 @@ def demo(folder: Path, port: int) -> None:
     sys.exit(subprocess.call(_gunicorn("127.0.0.1", port, 2, 4)))
 
 
+def _demo_key(driver: Driver, data_dir: Path) -> Path:
+    """The demo's API key, kept in the data folder (mode 0600); a new one if it was revoked."""
+    path = data_dir / "demo-api-key"
+    database = connection().database
+    if path.exists():
+        known = api_keys.verify(driver, path.read_text(encoding="utf-8").strip(), database=database)
+        if known is not None and known.revoked_at is None:
+            return path
+    _, token = api_keys.create(driver, "demo", ["read", "write"], database=database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return path
+
+
 def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
     if not (folder / "ratings.csv").exists():
         raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
     movies, ratings, tags = importers.import_movielens(
         driver,
         folder,
+        pseudonyms.load(),
         max_ratings=max_ratings,
         extractor=default_extractor(),
         database=connection().database,
@@ -329,32 +416,6 @@ def _local_only() -> LocalServer:
     if os.environ.get("NEO4J_URI"):
         raise click.ClickException("NEO4J_URI is set: the project's own Neo4j is not used")
     return local_settings()
-
-
-@contextmanager
-def _driver() -> Iterator[Driver]:
-    """A driver for one CLI command; long jobs retry transient errors (deadlocks) for longer."""
-    driver = open_driver(connection(), retry_time_s=30)
-    try:
-        yield driver
-    finally:
-        driver.close()
-
-
-@contextmanager
-def _failures() -> Iterator[None]:
-    """Turn the project's expected errors into a clear message and exit code 1."""
-    try:
-        yield
-    except BatchError as error:
-        for e in error.errors:
-            where = f"record {e.index}" if e.index is not None else "input"
-            click.echo(f"{where}: {e.field + ': ' if e.field else ''}{e.reason}", err=True)
-        raise click.ClickException("rejected; nothing was written") from None
-    except (ConfigError, local_server.ServerError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    except UNAVAILABLE_ERRORS as error:
-        raise click.ClickException(f"Neo4j is not reachable ({error}); is it started?") from None
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -19,10 +19,11 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from cypher import query
-from graph import local_server
+from graph import api_keys, local_server
 from graph.config import Connection, LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.db import open_driver
+from graph.pseudonyms import Pseudonyms
 from graph.schema import apply_schema
 
 T = TypeVar("T")
@@ -34,6 +35,12 @@ TEST_ENV = {
     "INTERESTS_HEAP": "768m",
     "INTERESTS_PAGECACHE": "256m",
 }
+
+
+#: The pseudonym secret of every app, CLI command and importer the tests run.
+TEST_SECRET = "test-secret-for-pseudonyms-0123456789"
+os.environ["INTERESTS_SECRET"] = TEST_SECRET
+PSEUDONYMS = Pseudonyms(TEST_SECRET)
 
 
 def external_server() -> bool:
@@ -69,10 +76,15 @@ def driver(neo4j_connection: Connection) -> Iterator[Driver]:
 
 @pytest.fixture
 def prefix(driver: Driver, neo4j_connection: Connection) -> Iterator[str]:
-    """A unique id prefix for this test's users, items and categories; removed afterwards."""
+    """A unique id prefix for this test's items and categories; those and the users created
+    during the test (stored under pseudonyms, so not findable by prefix) are removed afterwards."""
     value = f"test-{uuid.uuid4().hex[:10]}-"
+    database = neo4j_connection.database
+    records, _, _ = driver.execute_query(query("admin/now"), database_=database)
     yield value
-    remove_prefix(driver, value, database=neo4j_connection.database)
+    remove_prefix(driver, value, database=database)
+    with driver.session(database=database) as session:
+        session.run(query("admin/delete_created_since"), since=records[0]["now"]).consume()
 
 
 def remove_prefix(driver: Driver, value: str, *, database: str | None) -> None:
@@ -81,15 +93,35 @@ def remove_prefix(driver: Driver, value: str, *, database: str | None) -> None:
         session.run(query("admin/delete_categories_by_prefix"), prefix=value).consume()
 
 
+@pytest.fixture(scope="session")
+def admin_token(driver: Driver, neo4j_connection: Connection) -> Iterator[str]:
+    """An API key with every scope, for the tests' clients; deleted at the end."""
+    key, token = api_keys.create(driver, "tests", ["admin"], database=neo4j_connection.database)
+    yield token
+    api_keys.delete(driver, key.id, database=neo4j_connection.database)
+
+
+class AuthorizedClient(FlaskClient):
+    """A test client that sends the tests' admin key unless a request names another."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        token = self.application.config["TEST_API_KEY"]
+        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
 @pytest.fixture
-def app(neo4j_connection: Connection) -> Flask:
-    return create_test_app(neo4j_connection)
+def app(neo4j_connection: Connection, admin_token: str) -> Flask:
+    return create_test_app(neo4j_connection, admin_token)
 
 
-def create_test_app(conn: Connection, **config: object) -> Flask:
+def create_test_app(conn: Connection, token: str, **config: object) -> Flask:
     from service.app import create_app
 
-    return create_app({"TESTING": True, "NEO4J_CONNECTION": conn, **config})
+    settings = {"TESTING": True, "NEO4J_CONNECTION": conn, "TEST_API_KEY": token}
+    app = create_app({**settings, **config})
+    app.test_client_class = AuthorizedClient
+    return app
 
 
 @pytest.fixture
@@ -114,3 +146,9 @@ def run_concurrently(task: Callable[[], T], count: int) -> list[T]:
     for thread in threads:
         thread.join()
     return results
+
+
+def found_anywhere(driver: Driver, needle: str) -> list[tuple[list[str], str]]:
+    """Where ``needle`` occurs in the graph's text properties: (labels or type, key) pairs."""
+    records, _, _ = driver.execute_query(query("admin/find_text_anywhere"), needle=needle)
+    return [(record["owner"], record["key"]) for record in records]

@@ -12,7 +12,7 @@ from neo4j import Driver
 from cypher import query
 from graph import reads
 from graph.config import Connection
-from tests.conftest import run_concurrently
+from tests.conftest import PSEUDONYMS, run_concurrently
 
 pytestmark = pytest.mark.neo4j
 
@@ -152,10 +152,10 @@ def test_raw_text_is_kept_only_when_the_setting_asks(
     client: FlaskClient, app: Any, driver: Driver, prefix: str, clean_interests: None
 ) -> None:
     client.post(f"/v1/users/{prefix}a/texts", json=text("Horror all night.", text_id="x"))
-    assert reads.user_texts(driver, f"{prefix}a") == []
+    assert reads.user_texts(driver, PSEUDONYMS.user(f"{prefix}a")) == []
     app.config["STORE_RAW_TEXT"] = True
     client.post(f"/v1/users/{prefix}b/texts", json=text("Horror all night.", text_id="x"))
-    [kept] = reads.user_texts(driver, f"{prefix}b")
+    [kept] = reads.user_texts(driver, PSEUDONYMS.user(f"{prefix}b"))
     assert (kept["text_id"], kept["body"], kept["source"]) == ("x", "Horror all night.", "review")
 
 

@@ -13,6 +13,8 @@ from neo4j import Driver
 from embeddings import retraining, runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
 from embeddings.vectors import user_vector
+from service.cli_support import schedule
+from tests.conftest import PSEUDONYMS
 
 pytestmark = pytest.mark.neo4j
 
@@ -43,15 +45,17 @@ def fake_trainer(mrr: float) -> Any:
 
 
 def vector_of(driver: Driver, user_id: str, slot: int) -> np.ndarray | None:
-    return user_vector(driver, user_id, runs.slot_property(slot))
+    return user_vector(driver, PSEUDONYMS.user(user_id), runs.slot_property(slot))
 
 
 def test_export_streams_positive_triples(client: FlaskClient, driver: Driver, prefix: str) -> None:
     given_two_tastes(client, prefix)
     triples = {tuple(t) for t in export_triples(driver).tolist()}
-    assert (f"u:{prefix}u0", "interacted", f"i:{prefix}comedy1") in triples
+    u0 = "u:" + PSEUDONYMS.user(f"{prefix}u0")
+    assert (u0, "interacted", f"i:{prefix}comedy1") in triples
     assert (f"i:{prefix}horror2", "in_category", f"c:{prefix}horror") in triples
-    assert not any(t[0] == f"u:{prefix}u0" and "horror" in t[2] for t in triples)
+    assert not any(t[0] == u0 and "horror" in t[2] for t in triples)
+    assert not any(f"{prefix}u" in t[0] for t in triples)  # no raw user id leaves the graph
 
 
 def test_real_training_learns_and_serves(client: FlaskClient, driver: Driver, prefix: str) -> None:
@@ -105,7 +109,7 @@ def test_one_run_at_a_time_and_a_crashed_holder_lapses(driver: Driver) -> None:
 
 def test_schedule_rejects_a_bad_cron_expression() -> None:
     with pytest.raises(ValueError):
-        retraining.schedule("every night", lambda: None)
+        schedule("every night", lambda: None, name="retraining")
 
 
 def test_real_training_rejects_an_empty_graph() -> None:

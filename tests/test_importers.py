@@ -15,6 +15,7 @@ from graph import importers, reads, texts
 from graph.extraction import default_extractor
 from graph.records import BatchError
 from service.cli import main
+from tests.conftest import PSEUDONYMS
 
 pytestmark = pytest.mark.neo4j
 
@@ -46,7 +47,8 @@ HEADER = ["user_id", "item_id", "kind", "value", "timestamp", "event_id"]
 
 def stored_events(driver: Driver, prefix: str, users: int) -> int:
     return sum(
-        len(reads.user_events(driver, f"{prefix}u{u}", limit=10_000) or []) for u in range(users)
+        len(reads.user_events(driver, PSEUDONYMS.user(f"{prefix}u{u}"), limit=10_000) or [])
+        for u in range(users)
     )
 
 
@@ -54,10 +56,10 @@ def test_csv_import_in_small_chunks_is_complete_and_idempotent(
     tmp_path: Path, driver: Driver, prefix: str
 ) -> None:
     path = write_csv(tmp_path / "events.csv", HEADER, event_rows(prefix, 103))
-    report = importers.import_events(driver, path, chunk_size=10, progress=False)
+    report = importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert (report.records, report.written) == (103, 103)
     assert stored_events(driver, prefix, 4) == 103
-    again = importers.import_events(driver, path, chunk_size=10, progress=False)
+    again = importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert (again.records, again.written) == (103, 0)
 
 
@@ -75,8 +77,8 @@ def test_jsonl_import_with_iso_timestamps(tmp_path: Path, driver: Driver, prefix
     ]
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
-    assert importers.import_events(driver, path, progress=False).written == 3
-    stored = reads.user_events(driver, f"{prefix}u0")
+    assert importers.import_events(driver, path, PSEUDONYMS, progress=False).written == 3
+    stored = reads.user_events(driver, PSEUDONYMS.user(f"{prefix}u0"))
     assert stored is not None and stored[0].at.isoformat() == "2024-05-03T08:00:00+00:00"
 
 
@@ -87,7 +89,7 @@ def test_a_file_with_a_bad_record_imports_nothing(
     rows[33][4] = "not a time"
     path = write_csv(tmp_path / "events.csv", HEADER, rows)
     with pytest.raises(BatchError) as caught:
-        importers.import_events(driver, path, chunk_size=10, progress=False)
+        importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert [(e.index, e.field) for e in caught.value.errors] == [(33, "timestamp")]
     assert stored_events(driver, prefix, 4) == 0
 
@@ -136,7 +138,7 @@ def movielens_folder(tmp_path: Path, prefix: str) -> Path:
 def test_movielens_importer_on_a_slice(tmp_path: Path, driver: Driver, prefix: str) -> None:
     folder = movielens_folder(tmp_path, prefix)
     movies, ratings, tags = importers.import_movielens(
-        driver, folder, max_ratings=3, progress=False
+        driver, folder, PSEUDONYMS, max_ratings=3, progress=False
     )
     assert tags is None  # no extractor given, so tags.csv is not read
     assert (movies.records, ratings.records, ratings.written) == (3, 3, 3)
@@ -144,8 +146,10 @@ def test_movielens_importer_on_a_slice(tmp_path: Path, driver: Driver, prefix: s
     assert toy is not None and toy.title == "Toy Story (1995)" and toy.interactions == 1
     unknown = reads.item(driver, f"{prefix}3")
     assert unknown is not None and unknown.categories == []
-    [first, second] = reads.user_events(driver, f"{prefix}7") or []
-    assert (first.kind, first.value, first.event_id) == ("rate", 4.0, f"ml:{prefix}7:{prefix}1")
+    [first, second] = reads.user_events(driver, PSEUDONYMS.user(f"{prefix}7")) or []
+    assert (first.kind, first.value) == ("rate", 4.0)
+    assert first.event_id.startswith("h:") and prefix not in first.event_id  # no raw user id
+    assert reads.user_events(driver, f"{prefix}7") is None  # the graph knows only the pseudonym
     assert second.weight == pytest.approx(-0.8)
 
 
@@ -178,14 +182,18 @@ def text_records(prefix: str, count: int) -> list[dict[str, object]]:
 
 
 def expressed_text_ids(driver: Driver, prefix: str) -> set[str]:
-    rows = [row for n in (0, 1) for row in reads.user_expressions(driver, f"{prefix}u{n}")]
+    rows = [
+        row
+        for n in (0, 1)
+        for row in reads.user_expressions(driver, PSEUDONYMS.user(f"{prefix}u{n}"))
+    ]
     return {row["text_id"] for row in rows if row["interest_key"] == "harpsichord recital"}
 
 
 def test_text_import_runs_its_stages_chunk_by_chunk_in_order(driver: Driver, prefix: str) -> None:
     extractor = default_extractor()
     report = importers.import_texts(
-        driver, extractor, lambda: text_records(prefix, 7), chunk_size=2, progress=False
+        driver, extractor, lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2, progress=False
     )
     assert (report.records, report.written) == (7, 7)
     assert expressed_text_ids(driver, prefix) == {f"t{n}" for n in range(7)}
@@ -208,7 +216,7 @@ def test_a_failed_text_write_stops_the_import(
     monkeypatch.setattr(texts, "store_extracted", failing_second)
     with pytest.raises(RuntimeError, match="disk full"):
         importers.import_texts(
-            driver, default_extractor(), lambda: text_records(prefix, 7), chunk_size=2,
+            driver, default_extractor(), lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2,
             progress=False,
         )  # fmt: skip
     assert len(calls) == 2  # no chunk is written after the failure

@@ -14,6 +14,7 @@ from graph import importers, reads
 from graph.config import Connection
 from graph.extraction import default_extractor
 from graph.relations import build_relations, related_weight
+from tests.conftest import PSEUDONYMS
 
 INTERESTS = [
     "sci-fi",
@@ -96,13 +97,13 @@ def test_movielens_tags_become_texts_about_items(
         f"{prefix}8,{prefix}1,baking,1445714995\n"
     )
     _, _, tags = importers.import_movielens(
-        driver, folder, extractor=default_extractor(), progress=False
+        driver, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
     )
     assert tags is not None and (tags.records, tags.written) == (2, 2)
     shown = reads.interest(driver, "sourdough")
     assert shown is not None and shown["positive_mentions"] == 1
     _, _, again = importers.import_movielens(
-        driver, folder, extractor=default_extractor(), progress=False
+        driver, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
     )
     assert again is not None and again.written == 0
 

@@ -1,2 +1,3 @@
 UNWIND $user_ids AS user_id
-MERGE (:User {id: user_id})
+MERGE (u:User {id: user_id})
+  ON CREATE SET u.created_at = datetime()

@@ -1,6 +1,7 @@
 // Catalogue upsert: a record replaces the item's title, description and categories.
 UNWIND $rows AS row
 MERGE (i:Item {id: row.id})
+  ON CREATE SET i.created_at = datetime()
 // The catalogue relations job analyses an item again only when its text changed.
 SET i.about_extracted = CASE
   WHEN i.title = row.title AND coalesce(i.description, '') = coalesce(row.description, '')
@@ -18,6 +19,7 @@ CALL (i, row) {
 CALL (i, row) {
   UNWIND row.categories AS name
   MERGE (c:Category {name: name})
+    ON CREATE SET c.created_at = datetime()
   MERGE (i)-[:IN_CATEGORY]->(c)
 }
 RETURN count(*) AS upserted

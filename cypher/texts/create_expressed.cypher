@@ -1,6 +1,7 @@
 // What users wrote, as timestamped edges to the interests it linked to (the text itself is not kept).
 UNWIND $rows AS row
 MERGE (u:User {id: row.user_id})
+  ON CREATE SET u.created_at = datetime()
 WITH u, row
 MATCH (n:Interest {key: row.interest_key})
   USING INDEX SEEK n:Interest(key)

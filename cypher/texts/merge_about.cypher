@@ -2,7 +2,7 @@
 // texts; weight adds the catalogue's own (see relations/merge_catalogue_about).
 UNWIND $rows AS row
 MERGE (i:Item {id: row.item_id})
-  ON CREATE SET i.placeholder = true
+  ON CREATE SET i.placeholder = true, i.created_at = datetime()
 WITH i, row
 MATCH (n:Interest {key: row.interest_key})
   USING INDEX SEEK n:Interest(key)

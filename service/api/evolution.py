@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from graph import profiles
 from graph.strength import HORIZONS, Signal
 from graph.trends import BUCKETS
-from service.api.params import instant_arg, int_arg
+from service.api.params import instant_arg, int_arg, user_node
 from service.errors import bad_parameter, not_found
 from service.neo4j_ext import neo4j
 from service.timeline_picture import render_svg
@@ -104,11 +104,10 @@ def _range(*, default_start: datetime | None) -> tuple[datetime, datetime]:
 
 def _signals(user_id: str, *, until: datetime, since: datetime = profiles.EPOCH) -> list[Signal]:
     ext = neo4j()
-    if not profiles.user_known(ext.driver, user_id, database=ext.database):
+    node = user_node(user_id)
+    if not profiles.user_known(ext.driver, node, database=ext.database):
         raise not_found("user", user_id)
-    return profiles.user_signals(
-        ext.driver, user_id, since=since, until=until, database=ext.database
-    )
+    return profiles.user_signals(ext.driver, node, since=since, until=until, database=ext.database)
 
 
 def _now() -> datetime:

@@ -9,10 +9,26 @@ from typing import Any
 from flask import current_app, request
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from graph.records import Record, parse_batch
+from graph.pseudonyms import Pseudonyms
+from graph.records import Id, Record, parse_batch
 from service.errors import ApiError, bad_parameter
 
 _INSTANT = TypeAdapter(AwareDatetime)
+_USER_ID = TypeAdapter(Id)
+
+
+def user_node(user_id: str) -> str:
+    """The graph's id (a keyed pseudonym) for the caller's ``user_id`` from the path."""
+    try:
+        valid = _USER_ID.validate_python(user_id)
+    except ValidationError as exc:
+        raise bad_parameter("user_id", exc.errors()[0]["msg"]) from None
+    return pseudonyms().user(valid)
+
+
+def pseudonyms() -> Pseudonyms:
+    found: Pseudonyms = current_app.extensions["pseudonyms"]
+    return found
 
 
 def json_body() -> Any:

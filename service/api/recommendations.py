@@ -8,7 +8,7 @@ from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
 from graph import reads, recommend
-from service.api.params import bool_arg, instant_arg, int_arg
+from service.api.params import bool_arg, instant_arg, int_arg, user_node
 from service.errors import not_found
 from service.neo4j_ext import neo4j
 
@@ -24,8 +24,8 @@ def recommendations(user_id: str) -> ResponseReturnValue:
     exclude_seen = bool_arg("exclude_seen", True)
     ext = neo4j()
     return recommend.recommend(
-        ext.driver, user_id, k=k, as_of=as_of, explain=explain, exclude_seen=exclude_seen,
-        database=ext.database,
+        ext.driver, user_node(user_id), k=k, as_of=as_of, explain=explain,
+        exclude_seen=exclude_seen, caller=user_id, database=ext.database,
     )  # fmt: skip
 
 

@@ -6,29 +6,27 @@ from typing import Any
 
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
-from pydantic import TypeAdapter, ValidationError
 
 from graph import texts
 from graph.extraction import default_extractor
-from graph.records import Id, TextIn, parse_batch
-from service.api.params import json_body
-from service.errors import bad_parameter
+from graph.records import TextIn, parse_batch
+from service.api.params import json_body, user_node
+from service.auth import requires
 from service.neo4j_ext import neo4j
 
 blueprint = Blueprint("texts", __name__, url_prefix="/v1")
-_USER_ID = TypeAdapter(Id)
 
 
 @blueprint.post("/users/<user_id>/texts")
 def post_texts(user_id: str) -> ResponseReturnValue:
     """Extract interests from the user's texts, link them and store them; all or nothing."""
-    user_id = _user_id(user_id)
+    node = user_node(user_id)
     batch = _texts()
     ext = neo4j()
     analyses = texts.store(
         ext.driver,
         default_extractor(),
-        [(user_id, t) for t in batch],
+        [(node, t) for t in batch],
         store_raw_text=bool(current_app.config["STORE_RAW_TEXT"]),
         database=ext.database,
     )
@@ -42,6 +40,7 @@ def post_texts(user_id: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/extract")
+@requires("read")  # stores nothing
 def extract() -> ResponseReturnValue:
     """What ``POST /v1/users/{id}/texts`` would extract and link, storing nothing."""
     batch = _texts(require_timestamp=False)
@@ -68,10 +67,3 @@ def _texts(*, require_timestamp: bool = True) -> list[TextIn]:
         max_records=config["MAX_TEXT_BATCH"],
         context={"max_text_chars": config["MAX_TEXT_CHARS"]},
     )
-
-
-def _user_id(raw: str) -> str:
-    try:
-        return _USER_ID.validate_python(raw)
-    except ValidationError as exc:
-        raise bad_parameter("user_id", exc.errors()[0]["msg"]) from None
