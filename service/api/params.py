@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
@@ -14,6 +14,9 @@ from graph.records import Id, Record, parse_batch
 from service.errors import ApiError, bad_parameter
 
 _INSTANT = TypeAdapter(AwareDatetime)
+#: Instants the API takes: wide, but with room for windows and spans on either side.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 _USER_ID = TypeAdapter(Id)
 
 
@@ -78,9 +81,12 @@ def instant_arg(name: str) -> datetime | None:
         return None
     value: Any = int(raw) if raw.lstrip("-").isdigit() else raw
     try:
-        return _INSTANT.validate_python(value)
+        instant = _INSTANT.validate_python(value)
     except ValidationError as exc:
         raise bad_parameter(name, exc.errors()[0]["msg"]) from None
+    if not EARLIEST <= instant <= LATEST:
+        raise bad_parameter(name, f"must lie between {EARLIEST:%Y} and {LATEST:%Y}")
+    return instant.astimezone(UTC)  # odd offsets (seconds, fractions) never reach Neo4j
 
 
 def bool_arg(name: str, default: bool) -> bool:
