@@ -5,14 +5,21 @@ from __future__ import annotations
 import logging
 
 from neo4j import Driver, GraphDatabase
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from graph.config import Connection
 
 logger = logging.getLogger(__name__)
 
-#: Errors that mean "the database cannot be reached right now"; the service answers 503.
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ServiceUnavailable, SessionExpired)
+#: Errors that mean "the database cannot serve this right now" (down, restarting, a deadlock that
+#: outlasted the driver's retries); the service answers 503 with Retry-After. ``IncompleteCommit``
+#: is a ``ServiceUnavailable``: the write may or may not have landed, so clients retry with the
+#: same ids and the retry is idempotent.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 
 class DatabaseUnavailable(RuntimeError):
