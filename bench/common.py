@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psutil
 from neo4j import Driver
@@ -80,6 +83,20 @@ def api_server(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def http(
+    method: str, url: str, headers: dict[str, str], body: Any = None, *, timeout_s: float = 120
+) -> tuple[int, bytes]:
+    """One request (a JSON body when given): the status and the answer's bytes, 4xx/5xx too."""
+    data = None if body is None else json.dumps(body).encode()
+    sent = {**headers, **({"Content-Type": "application/json"} if data is not None else {})}
+    request = urllib.request.Request(url, data, sent, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def wait_for(url: str, timeout_s: float = 60) -> None:
