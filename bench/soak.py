@@ -37,7 +37,7 @@ from graph.importers import import_records, movielens_movies, movielens_ratings
 from graph.records import ItemIn
 
 EVENT_BATCH, TEXT_BATCH, QUERY_THREADS = 100, 5, 2
-SINCE = "2000-01-01T00:00:00Z"
+TIMELINE = "bucket=month&from=2000-01-01T00:00:00Z"  # query of the timelines asked for
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -141,7 +141,7 @@ class Soak:
         rng = random.Random(seed)
         kinds: list[tuple[str, Callable[[str, str], str]]] = [
             ("profile", lambda u, i: f"/v1/users/{u}/interests"),
-            ("timeline", lambda u, i: f"/v1/users/{u}/interests/timeline?bucket=month&from={SINCE}"),
+            ("timeline", lambda u, i: f"/v1/users/{u}/interests/timeline?{TIMELINE}"),
             ("shifts", lambda u, i: f"/v1/users/{u}/shifts"),
             ("recommend", lambda u, i: f"/v1/users/{u}/recommendations?explain=true"),
             ("user events", lambda u, i: f"/v1/users/{u}/events?limit=50"),
