@@ -6,8 +6,9 @@ DATA_DIR is a MovieLens-format folder (default ../shared/data/ml-latest-small). 
 own Neo4j (var/bench, wiped of users first), with the movies as the catalogue, the API under
 gunicorn (2 workers × 4 threads) takes, all at once from this process:
 
-- an event stream: the ratings in time order, ``POST /v1/events`` in batches of 100;
-- a text stream: the tags as ``POST /v1/users/{id}/texts`` in batches of 5;
+- an event stream: the ratings in time order, ``POST /v1/events`` in batches of 100 (round after
+  round, each later by the data's time span, under new ids, until the time is up);
+- a text stream: the tags as ``POST /v1/users/{id}/texts`` in batches of 5 (likewise);
 - queries: profile, timeline, shifts, recommendations, events, similar items, trending, for users
   already sent (2 threads).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import random
 import threading
@@ -116,26 +118,37 @@ class Soak:
         return ok
 
     def _events(self, deadline: float, _: int) -> None:
-        for start in range(0, len(self.ratings), EVENT_BATCH):
-            if time.monotonic() > deadline:
-                return
-            batch = [{**r, "event_id": f"soak-{start + n}"}
-                     for n, r in enumerate(self.ratings[start : start + EVENT_BATCH])]  # fmt: skip
-            if self._call("events", "POST", "/v1/events", batch):
-                with self.lock:
-                    self.users.extend({r["user_id"] for r in batch} - set(self.users[-500:]))
-                    self.items.extend(r["item_id"] for r in batch[:3])
-
-    def _texts(self, deadline: float, _: int) -> None:
-        by_user: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for tag in self.tags:
-            by_user[tag.pop("user_id")].append(tag)
-        for user, texts in by_user.items():
-            for start in range(0, len(texts), TEXT_BATCH):
+        """The ratings in time order, again and again (each round later by the data's span, under
+        new ids) so that the stream lasts the whole run and the graph keeps growing."""
+        span = _span(self.ratings)
+        for round_ in itertools.count():
+            for start in range(0, len(self.ratings), EVENT_BATCH):
                 if time.monotonic() > deadline:
                     return
-                self._call("texts", "POST", f"/v1/users/{user}/texts",
-                           texts[start : start + TEXT_BATCH])  # fmt: skip
+                rows = enumerate(self.ratings[start : start + EVENT_BATCH], start=start)
+                batch = [{**r, "event_id": f"soak-{round_}-{n}",
+                          "timestamp": r["timestamp"] + round_ * span}
+                         for n, r in rows]  # fmt: skip
+                if self._call("events", "POST", "/v1/events", batch):
+                    with self.lock:
+                        self.users.extend({r["user_id"] for r in batch} - set(self.users[-500:]))
+                        self.items.extend(r["item_id"] for r in batch[:3])
+
+    def _texts(self, deadline: float, _: int) -> None:
+        """The tags by user, in rounds as the ratings."""
+        by_user: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for tag in self.tags:
+            by_user[tag["user_id"]].append({k: v for k, v in tag.items() if k != "user_id"})
+        span = _span(self.tags)
+        for round_ in itertools.count():
+            for user, texts in by_user.items():
+                for start in range(0, len(texts), TEXT_BATCH):
+                    if time.monotonic() > deadline:
+                        return
+                    batch = [{**t, "text_id": f"{t['text_id']}-{round_}",
+                              "timestamp": t["timestamp"] + round_ * span}
+                             for t in texts[start : start + TEXT_BATCH]]  # fmt: skip
+                    self._call("texts", "POST", f"/v1/users/{user}/texts", batch)
 
     def _queries(self, deadline: float, seed: int) -> None:
         rng = random.Random(seed)
@@ -203,6 +216,11 @@ class Memory:
             self.peak[name] = max(self.peak[name], mib)
             if warm and name not in self.warm:
                 self.warm[name] = mib
+
+
+def _span(records: list[dict[str, Any]]) -> int:
+    stamps = [r["timestamp"] for r in records]
+    return max(stamps) - min(stamps) + 86_400
 
 
 def _tags(folder: Path) -> list[dict[str, Any]]:
