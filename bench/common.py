@@ -146,6 +146,7 @@ def read_ratings(folder: Path) -> dict[str, list[Rating]]:
 
 def delete_all_users(driver: Driver) -> None:
     with driver.session() as session:
+        session.run(query("admin/delete_all_events")).consume()
         session.run(query("admin/delete_all_users")).consume()
     time.sleep(2)  # let Neo4j settle after the mass delete before the next measurement
 

@@ -15,7 +15,8 @@ training part, the embeddings retrained, and the test split scored once.
 Also: the link-prediction quality (MRR, Hits@10) and training time of each model asked for, on
 the training graph; export and write-back time against training time; and the latency of
 ``GET /v1/users/{id}/recommendations`` under gunicorn with 16 concurrent clients in a second
-process (``bench/load.py``).
+process (``bench/load.py``): ranked live, then from rankings computed ahead (``interests
+precompute``), with the time the refresh took.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from bench.common import (
 )
 from embeddings import retraining
 from embeddings.training import TrainingConfig, export_triples, train
-from graph import importers, recommend
+from graph import importers, precomputed, recommend
 from graph.recommend import BlendWeights, Gathered
 from graph.records import EventIn, ItemIn
 
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("movielens", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
     parser.add_argument("--smoke", action="store_true", help="60 users, few epochs, short load")
     parser.add_argument("--models", default="TransE,DistMult,ComplEx,RotatE",
-                        help="models compared on link prediction")  # fmt: skip
+                        help="models compared on link prediction ('' for none)")  # fmt: skip
     parser.add_argument("--model", default=TrainingConfig.model, help="the model ours uses")
     args = parser.parse_args(argv)
     titles, genres, ratings = read(args.movielens, max_users=60 if args.smoke else None)
@@ -103,8 +104,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[f"ours ({config.model}, default blend)"] = score(
             gathered, matrix, test_positives, recommend.DEFAULT_WEIGHTS
         )
-        report["models"] = compare_models(driver, args.models.split(","), config)
-        report["latency"] = latency(conn, list(test_positives), seconds=5 if args.smoke else 30)
+        if args.models:
+            report["models"] = compare_models(driver, args.models.split(","), config)
+        load_seconds = 5 if args.smoke else 30
+        report["latency"] = latency(conn, driver, list(test_positives), seconds=load_seconds)
         delete_all_users(driver)
     report["results"] = results
     print(f"{'method':<34} {'Recall@10':>9} {'NDCG@10':>8} {'HR@10':>6}")
@@ -229,28 +232,41 @@ def compare_models(driver: Driver, models: list[str], config: TrainingConfig) ->
     return found
 
 
-def latency(conn: Any, users: list[str], *, seconds: float) -> dict[str, Any]:
-    """The recommendations endpoint under 16 clients of a second process."""
+def latency(conn: Any, driver: Driver, users: list[str], *, seconds: float) -> dict[str, Any]:
+    """The recommendations endpoint under 16 clients of a second process: ranked live (``as_of``
+    given), then answered from rankings computed ahead (``graph.precomputed``; no ``as_of``)."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))
+    found: dict[str, Any] = {}
     with api_server(conn) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
-        url = f"{base}/v1/users/{{id}}/recommendations?k=10&as_of=2100-01-01T00:00:00Z"
-        warm = subprocess.run(
-            [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "2", "--seconds", "3"],
-            capture_output=True, text=True, check=True, env=env,
-        )  # fmt: skip
-        del warm
-        load = subprocess.run(
-            [sys.executable, "-m", "bench.load", url, ids.name, "--clients", "16",
-             "--seconds", str(seconds)],
-            capture_output=True, text=True, check=True, env=env,
-        )  # fmt: skip
+        url = f"{base}/v1/users/{{id}}/recommendations?k=10"
+        found["live"] = _load(f"{url}&as_of=2100-01-01T00:00:00Z", ids.name, env, seconds)
+        started = time.perf_counter()
+        count = precomputed.refresh(driver)
+        found["refresh"] = {"users": count, "seconds": time.perf_counter() - started}
+        print(f"precomputed {count} users in {found['refresh']['seconds']:.1f} s")
+        found["precomputed"] = _load(url, ids.name, env, seconds)
     Path(ids.name).unlink()
+    return found
+
+
+def _load(url: str, ids: str, env: dict[str, str], seconds: float) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.load", url, ids]
+    subprocess.run(
+        [*command, "--clients", "2", "--seconds", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )  # fmt: skip  (warm-up)
+    load = subprocess.run([*command, "--clients", "16", "--seconds", str(seconds)],
+                          capture_output=True, text=True, check=True, env=env)  # fmt: skip
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
-    print(f"latency, 16 clients, {figures['requests']} requests, {figures['errors']} errors: "
-          f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
-          f"{figures['per_second']} requests/s (goal p99 <= 100 ms)")  # fmt: skip
+    print(f"latency, {'live' if 'as_of' in url else 'precomputed'}, 16 clients, "
+          f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
+          f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
+          f"(goal p99 <= 100 ms)")  # fmt: skip
     return figures
 
 

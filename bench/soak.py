@@ -61,9 +61,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             soak = Soak(base, headers, ratings, tags, seconds)
             memory = Memory({"service": pid, "neo4j": neo4j_pid})
             soak.run(memory)
+        report = soak.report(memory)
+        print(json.dumps({"benchmark": "soak", "smoke": args.smoke, **report}))
         delete_all_users(driver)
-    report = soak.report(memory)
-    print(json.dumps({"benchmark": "soak", "smoke": args.smoke, **report}))
 
 
 class Soak:

@@ -150,7 +150,7 @@ def recommend(
         items = _popular(driver, k, as_of, gathered.seen, db)
         return {**answer, "cold_start": True, "items": items}
     chosen = rank(gathered, k, weights)
-    items = _describe(chosen, gathered.details)
+    items = describe(chosen, gathered.details)
     if explain:
         _explain(driver, user_id, caller or user_id, as_of, chosen, items, gathered, db)
     return {**answer, "cold_start": False, "items": items}
@@ -228,7 +228,7 @@ def _items(driver: Driver, ids: list[str], db: dict[str, Any]) -> dict[str, dict
     }  # fmt: skip
 
 
-def _describe(chosen: list[Candidate], details: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def describe(chosen: list[Candidate], details: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "item_id": c.item,

@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,15 @@ from neo4j import Driver
 from embeddings import retraining, runs
 from embeddings.retraining import QUALITY_FLOOR
 from embeddings.training import TrainingConfig
-from graph import api_keys, importers, local_server, privacy, pseudonyms, relations
+from graph import (
+    api_keys,
+    importers,
+    local_server,
+    precomputed,
+    privacy,
+    pseudonyms,
+    relations,
+)
 from graph.config import LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.extraction import default_extractor
@@ -201,15 +210,41 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
             except runs.LeaseHeld as held:
                 click.echo(f"skipped: {held}", err=True)
                 return
-        seconds = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
-        click.echo(f"run {report.run_id}: {report.status} ({seconds})")
-        click.echo(f"  {report.message or report.metrics}")
+            seconds = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+            click.echo(f"run {report.run_id}: {report.status} ({seconds})")
+            click.echo(f"  {report.message or report.metrics}")
+            if report.status == "finished":  # rankings made with the old run no longer hold
+                _precompute(driver)
 
     with failures():
         if cron:
             schedule(cron, once, name="retraining")
         else:
             once()
+
+
+@main.command("precompute")
+@click.option("--schedule", "cron", envvar="INTERESTS_PRECOMPUTE_CRON", default=None,
+              help="Crontab expression (UTC), e.g. '*/15 * * * *'; else run once.")  # fmt: skip
+def precompute(cron: str | None) -> None:
+    """Rank ahead for every user whose precomputed recommendations no longer hold."""
+
+    def once() -> None:
+        with command_driver() as driver:
+            _precompute(driver)
+
+    with failures():
+        if cron:
+            schedule(cron, once, name="precompute")
+        else:
+            once()
+
+
+def _precompute(driver: Driver) -> None:
+    started = time.perf_counter()
+    count = precomputed.refresh(driver, database=connection().database)
+    click.echo(f"precomputed the recommendations of {count} users "
+               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
 
 @main.command("runs")
@@ -327,6 +362,7 @@ def demo(folder: Path, port: int) -> None:
                 click.echo(f"embedding run {report.run_id}: {report.status} {report.metrics}")
             else:
                 click.echo(f"embeddings: run {current.run_id} serves (`interests train` retrains)")
+            _precompute(driver)
             key_file = _demo_key(driver, server.data_dir)
     api = f"http://127.0.0.1:{port}"
     click.echo(f"API key:       in {key_file} (scopes read, write); send it as a header:")

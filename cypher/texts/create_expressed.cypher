@@ -2,6 +2,7 @@
 UNWIND $rows AS row
 MERGE (u:User {id: row.user_id})
   ON CREATE SET u.created_at = datetime()
+SET u.updated_at = datetime()  // a new signal: a precomputed ranking no longer holds
 WITH u, row
 MATCH (n:Interest {key: row.interest_key})
   USING INDEX SEEK n:Interest(key)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph import reads, recommend
+from graph import precomputed, reads, recommend
 from service.api.params import bool_arg, instant_arg, int_arg, user_node
 from service.errors import not_found
 from service.neo4j_ext import neo4j
@@ -17,16 +17,24 @@ blueprint = Blueprint("recommendations", __name__)
 
 @blueprint.get("/v1/users/<user_id>/recommendations")
 def recommendations(user_id: str) -> ResponseReturnValue:
-    """``k`` items for the user at ``as_of``; a user with no history gets popular recent ones."""
+    """``k`` items for the user at ``as_of``; a user with no history gets popular recent ones.
+    Without ``as_of`` (now), explanations or seen items, a ranking computed ahead answers while
+    it holds (``graph.precomputed``)."""
     k = int_arg("k", 10, low=1, high=100)
-    as_of = instant_arg("as_of") or datetime.now(UTC)
+    as_of = instant_arg("as_of")
     explain = bool_arg("explain", False)
     exclude_seen = bool_arg("exclude_seen", True)
     ext = neo4j()
-    return recommend.recommend(
-        ext.driver, user_node(user_id), k=k, as_of=as_of, explain=explain,
+    node = user_node(user_id)
+    if as_of is None and exclude_seen and not explain:
+        ahead = precomputed.answer(ext.driver, node, k, database=ext.database)
+        if ahead is not None:
+            return {"user_id": user_id, **ahead}
+    answer = recommend.recommend(
+        ext.driver, node, k=k, as_of=as_of or datetime.now(UTC), explain=explain,
         exclude_seen=exclude_seen, caller=user_id, database=ext.database,
     )  # fmt: skip
+    return {**answer, "precomputed": False}
 
 
 @blueprint.get("/v1/items/<item_id>/similar")

@@ -1,0 +1,55 @@
+"""Rankings computed ahead: the same answer as the live one, and never used once they no longer
+hold (a new signal, a new embedding run, explanations, as_of, large k)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from embeddings import retraining
+from graph import precomputed
+from tests.conftest import PSEUDONYMS
+from tests.test_embeddings import TINY
+from tests.test_recommend import taste_trainer, trained  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.neo4j
+
+
+def ask(client: FlaskClient, user: str, **args: object) -> dict:  # type: ignore[type-arg]
+    answer = client.get(f"/v1/users/{user}/recommendations", query_string=args)
+    assert answer.status_code == 200, answer.json
+    return answer.json  # type: ignore[no-any-return]
+
+
+def ids(answer: dict) -> list[str]:  # type: ignore[type-arg]
+    return [item["item_id"] for item in answer["items"]]
+
+
+def test_a_ranking_computed_ahead_answers_like_the_live_one_until_it_no_longer_holds(
+    client: FlaskClient,
+    driver: Driver,
+    prefix: str,
+    trained: str,  # noqa: F811
+) -> None:
+    user = f"{prefix}u0"
+    assert ask(client, user, k=3)["precomputed"] is False
+    assert precomputed.refresh(driver, user_ids=[PSEUDONYMS.user(user)]) == 1
+    ahead = ask(client, user, k=3)
+    assert ahead["precomputed"] is True and ahead["user_id"] == user
+    live = ask(client, user, k=3, as_of=ahead["as_of"])
+    assert live["precomputed"] is False and ids(live) == ids(ahead)
+    assert [i["score"] for i in live["items"]] == [i["score"] for i in ahead["items"]]
+    assert ask(client, user, k=3, explain="true")["precomputed"] is False
+    assert ask(client, user, k=3, exclude_seen="false")["precomputed"] is False
+    assert ask(client, user, k=precomputed.KEPT // 4 + 1)["precomputed"] is False
+
+    event = {"event_id": f"{prefix}late", "user_id": user, "kind": "like",
+             "item_id": f"{prefix}horror0", "timestamp": 1_700_000_500}  # fmt: skip
+    assert client.post("/v1/events", json=[event]).status_code == 200
+    assert ask(client, user, k=3)["precomputed"] is False  # a new signal: ranked live
+    assert precomputed.refresh(driver) >= 1  # finds the stale ones by itself
+    assert ask(client, user, k=3)["precomputed"] is True
+
+    retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    assert ask(client, user, k=3)["precomputed"] is False  # another run serves now
