@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from cachetools import TTLCache
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -155,3 +156,14 @@ def test_openapi_describes_every_route(app: Flask, client: FlaskClient) -> None:
         for method in rule.methods - {"HEAD", "OPTIONS"}:  # type: ignore[operator]
             assert (method, path) in described, (method, path)
     assert spec == document()
+
+
+def test_a_key_that_expires_from_the_cache_mid_lookup_is_checked_again(
+    app: Flask, client: FlaskClient, prefix: str
+) -> None:
+    """The clock moves between a cache's membership test and its read (the soak bench met it)."""
+    ticks = iter(range(0, 10_000, 6))  # every look at the clock: 6 s later; entries live 10 s
+    auth = app.extensions["auth"]
+    auth._cache = TTLCache(maxsize=8, ttl=10, timer=lambda: next(ticks))
+    for _ in range(5):
+        assert client.get(f"/v1/items/{prefix}x").status_code == 404
