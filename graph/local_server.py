@@ -227,7 +227,7 @@ def log_tail(server: LocalServer, lines: int = 30) -> str:
 def _set_initial_password(
     server: LocalServer, java: str, lib: Path, env: dict[str, str], password: str | None
 ) -> None:
-    password = password or _read_password(server) or secrets.token_urlsafe(18)
+    password = password or _read_password(server) or secrets.token_hex(16)
     if len(password) < 8:
         raise ConfigError("NEO4J_PASSWORD must have at least 8 characters (a Neo4j rule)")
     result = subprocess.run(
@@ -238,6 +238,7 @@ def _set_initial_password(
             "org.neo4j.cli.AdminTool",
             "dbms",
             "set-initial-password",
+            "--",  # end of options: a password may start with "-" (token_urlsafe's did, 1 in 64)
             password,
         ],
         env=env,

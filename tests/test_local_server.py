@@ -66,3 +66,19 @@ def test_connection_settings(tmp_path: Path) -> None:
     assert (local.uri, local.password) == ("bolt://127.0.0.1:7690", "stored-password")
     with pytest.raises(ConfigError, match="INTERESTS_BOLT_PORT"):
         connection({"INTERESTS_DATA_DIR": str(tmp_path), "INTERESTS_BOLT_PORT": "seven"})
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_a_password_that_starts_with_a_dash_is_set(tmp_path: Path) -> None:
+    """neo4j-admin read a generated password starting with "-" as an option (CI met it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        bolt = probe.getsockname()[1]
+    server = LocalServer(tmp_path, bolt_port=bolt, http_port=bolt + 1 if bolt < 65535 else bolt - 1)
+    local_server.start(server, password="-starts-with-a-dash")
+    try:
+        assert server.password_file.read_text().strip() == "-starts-with-a-dash"
+        assert local_server.status(server).running
+    finally:
+        local_server.stop(server)
