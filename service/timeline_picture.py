@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,9 @@ def render_svg(user_id: str, timeline: dict[str, Any], shifts: list[dict[str, An
     axes.set_title(f"Interests of {user_id}, by {timeline['bucket']}")
     axes.set_yticks([])
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg")
+    with warnings.catch_warnings():  # a user id or interest in a script the font lacks: boxes
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        figure.savefig(buffer, format="svg")
     return buffer.getvalue()
 
 

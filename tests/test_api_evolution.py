@@ -133,3 +133,13 @@ def test_unknown_user_is_404(client: FlaskClient, prefix: str) -> None:
     for path in ("interests", "interests/timeline", "shifts", "interests/timeline.svg"):
         assert client.get(f"/v1/users/{prefix}nobody/{path}").status_code == 404
     assert client.get("/v1/interests/trending", query_string={"window": 0}).status_code == 400
+
+
+def test_the_picture_renders_names_the_font_lacks(client: FlaskClient, prefix: str) -> None:
+    """Schemathesis found it: a glyph the font lacks made a warning, and the warning a 500."""
+    user = f"{prefix}\U0002d788J"  # a CJK Extension E ideograph
+    event = {"user_id": user, "item_id": f"{prefix}i", "kind": "like", "timestamp": 1_700_000_000}
+    assert client.post("/v1/events", json=[event]).status_code == 200
+    answer = client.get(f"/v1/users/{user}/interests/timeline.svg",
+                        query_string={"from": "2023-01-01T00:00:00Z"})  # fmt: skip
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
