@@ -44,7 +44,7 @@ from bench.common import (
     read_ratings,
 )
 from bench.drift import TOPICS, match, simulate
-from graph import importers, shifts, strength
+from graph import api_keys, importers, shifts, strength
 from graph.extraction import normalise
 from graph.signals import interaction_weight
 from graph.strength import LONG, SHORT, Signal
@@ -230,6 +230,8 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
         user, events = max(((u, c) for u, c in counts.items() if u in allowed),
                            key=lambda uc: uc[1])  # fmt: skip
         client = create_app({"NEO4J_CONNECTION": conn, "SECRET": BENCH_SECRET}).test_client()
+        _, token = api_keys.create(driver, "bench-evolution", ["read"])
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         as_of = datetime(2030, 1, 1, tzinfo=UTC).isoformat()
         results = {}
         for path, count in (("interests", requests), ("shifts", max(requests // 10, 5))):
