@@ -217,10 +217,7 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
                 _precompute(driver)
 
     with failures():
-        if cron:
-            schedule(cron, once, name="retraining")
-        else:
-            once()
+        schedule(cron, once, name="retraining")
 
 
 @main.command("precompute")
@@ -234,10 +231,7 @@ def precompute(cron: str | None) -> None:
             _precompute(driver)
 
     with failures():
-        if cron:
-            schedule(cron, once, name="precompute")
-        else:
-            once()
+        schedule(cron, once, name="precompute")
 
 
 def _precompute(driver: Driver) -> None:
@@ -317,10 +311,7 @@ def retention(days: int, cron: str | None) -> None:
                    f"{expired.expressions} expressions, {expired.texts} texts removed")  # fmt: skip
 
     with failures():
-        if cron:
-            schedule(cron, once, name="retention")
-        else:
-            once()
+        schedule(cron, once, name="retention")
 
 
 @main.command("serve")

@@ -43,9 +43,13 @@ def failures() -> Iterator[None]:
         raise click.ClickException(f"Neo4j is not reachable ({error}); is it started?") from None
 
 
-def schedule(cron: str, job: Callable[[], object], *, name: str) -> None:
-    """Run ``job`` on the crontab expression ``cron`` (UTC) with APScheduler until interrupted;
-    never two at once, a missed run (the machine slept) runs once when it wakes."""
+def schedule(cron: str | None, job: Callable[[], object], *, name: str) -> None:
+    """Run ``job`` once when ``cron`` is None, else on the crontab expression ``cron`` (UTC) with
+    APScheduler until interrupted; never two at once, a missed run (the machine slept) runs once
+    when it wakes."""
+    if cron is None:
+        job()
+        return
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
