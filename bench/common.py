@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,6 +27,7 @@ from graph.config import local_server as local_settings
 from graph.db import open_driver
 from graph.importers import NO_GENRE
 from graph.schema import apply_schema
+from service.cli_support import THREADS, WORKERS, gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -60,10 +60,11 @@ def bench_server() -> Iterator[tuple[LocalServer, Connection, Driver]]:
 
 @contextmanager
 def api_server(
-    conn: Connection, *, workers: int = 2, threads: int = 4
+    conn: Connection, *, workers: int = WORKERS, threads: int = THREADS
 ) -> Iterator[tuple[str, int, dict[str, str]]]:
-    """The API under gunicorn on a free port, against ``conn``: (base URL, gunicorn's pid, the
-    headers that authorise a request). Rate limits are lifted: the benchmarks measure the rest."""
+    """The API under gunicorn on a free port, against ``conn``, as ``interests serve`` runs it
+    unless told otherwise: (base URL, gunicorn's pid, the headers that authorise a request).
+    Rate limits are lifted: the benchmarks measure the rest."""
     port = free_port()
     env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password,
            "INTERESTS_SECRET": BENCH_SECRET,
@@ -73,9 +74,9 @@ def api_server(
         key, token = api_keys.create(driver, "bench", ["admin"])
     finally:
         driver.close()
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
-               "service.app:create_app()"]  # fmt: skip
+    command = gunicorn_command(
+        "127.0.0.1", port, workers=workers, threads=threads, access_log=False
+    )
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
         wait_for(f"http://127.0.0.1:{port}/health")

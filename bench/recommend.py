@@ -10,7 +10,9 @@ and HR@10 over users with a positive. The baselines rank from the same binary tr
 Ours runs the service's own code (``graph.recommend``) on the benchmarks' Neo4j. The blend
 weights are chosen on a validation split (the last 20% of each user's training part, with the
 graph and the embeddings built from the first 80% only), then the graph is loaded with the whole
-training part, the embeddings retrained, and the test split scored once.
+training part, the embeddings retrained, and the test split scored once. The history weights of
+the item-to-item source (half-life and floor) are compared on the same validation split first,
+with the service's own model and weighting functions scored in memory.
 
 Also: the link-prediction quality (MRR, Hits@10) and training time of each model asked for, on
 the training graph; export and write-back time against training time; and the latency of
@@ -34,7 +36,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from neo4j import Driver
+from scipy import sparse
 
 from bench import baselines
 from bench.baselines import Rating, metrics
@@ -47,15 +51,18 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
-from embeddings import retraining
+from embeddings import item_similarity, retraining
 from embeddings.training import TrainingConfig, export_triples, train
 from graph import importers, precomputed, recommend
-from graph.recommend import BlendWeights, Gathered
+from graph.recommend import BlendWeights, Gathered, history_weights
 from graph.records import EventIn, ItemIn
+from graph.signals import interaction_weight
+from service.cli_support import THREADS, WORKERS
 
 FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 GRID = {
     "profile": (0.0, 0.5, 1.0),
+    "items": (0.0, 0.5, 1.0),
     "embedding": (0.0, 0.5, 1.0),
     "neighbours": (0.0, 0.5, 1.0),
     "popularity": (0.0, 0.25, 0.5),
@@ -88,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[name] = baselines.mean(
             metrics(ranker(matrix.user_row[u]), p) for u, p in test_positives.items()
         )
+    report["history_sweep"] = sweep_history(inner, valid)
     with bench_server() as (_, conn, driver):
         weights, validation = tune(driver, config, titles, genres, inner, valid)
         report["validation"] = validation
@@ -115,10 +123,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{name:<34} {values['recall@10']:>9.4f} {values['ndcg@10']:>8.4f} "
               f"{values['hr@10']:>6.4f}")  # fmt: skip
     seconds = run.seconds
-    share = (seconds.get("export", 0) + seconds.get("write_back", 0)) / seconds["training"]
-    print(f"training {seconds['training']:.1f} s ({run.metrics.get('epochs', 0):.0f} epochs), "
-          f"export {seconds.get('export', 0):.1f} s, write-back {seconds.get('write_back', 0):.1f}"
-          f" s: {share:.0%} of training (goal <= 20%)")  # fmt: skip
+    training = seconds["training"] + seconds.get("item_similarity", 0)
+    share = (seconds.get("export", 0) + seconds.get("write_back", 0)) / training
+    print(f"training {training:.1f} s (PyKEEN {seconds['training']:.1f} s, "
+          f"{run.metrics.get('epochs', 0):.0f} epochs; item-to-item model "
+          f"{seconds.get('item_similarity', 0):.1f} s), export {seconds.get('export', 0):.1f} s, "
+          f"write-back {seconds.get('write_back', 0):.1f} s: {share:.0%} of training "
+          "(goal <= 20%)")  # fmt: skip
     print(json.dumps(report))
 
 
@@ -167,6 +178,39 @@ def load_graph(
     importers.import_records(
         driver, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
     )
+
+
+def sweep_history(
+    inner: dict[str, list[Rating]], valid: dict[str, list[Rating]]
+) -> dict[str, float]:
+    """NDCG@10 of the item-to-item source alone on the validation split, per history half-life
+    and floor: ``item_similarity.fit`` and ``history_weights`` as the service runs them, the
+    walk over the kept edges done in memory instead of in Cypher."""
+    matrix = baselines.Matrix(inner)
+    wanted = positives(matrix, valid)
+    strength = {u: [(str(m), interaction_weight("rate", r)) for _, m, r in rows]
+                for u, rows in inner.items()}  # fmt: skip
+    liked = ((u, i) for u, rows in strength.items() for i, w in rows if w > 0)
+    neighbours = item_similarity.fit(liked)
+    col = {str(m): j for m, j in matrix.item_col.items()}
+    edges = [(col[a], col[b], w) for a, similar in neighbours.items() for b, w in similar]
+    sources, targets, values = zip(*edges, strict=True) if edges else ((), (), ())
+    model = sparse.csr_matrix((values, (sources, targets)), shape=(len(col), len(col))).T.tocsr()
+    found: dict[str, float] = {}
+    for half_life, floor in itertools.product((2.0, 4.0, 8.0, 16.0), (0.0, 0.05, 0.1, 0.2)):
+        rows = []
+        for user, positive in wanted.items():
+            history = np.zeros(len(col))
+            weights = history_weights(strength[user], half_life=half_life, floor=floor)
+            for item, w in weights.items():
+                history[col[item]] = w
+            rows.append(metrics(matrix.top(model @ history, matrix.user_row[user], 10), positive))
+        found[f"half-life {half_life:g}, floor {floor:g}"] = baselines.mean(rows)["ndcg@10"]
+    best = max(found, key=found.__getitem__)
+    ours = f"half-life {recommend.HISTORY_HALF_LIFE:g}, floor {recommend.HISTORY_FLOOR:g}"
+    print(f"item-to-item source alone on validation: best {best} (NDCG@10 {found[best]:.4f}); "
+          f"the service's {ours}: {found[ours]:.4f}")  # fmt: skip
+    return found
 
 
 def gather_all(driver: Driver, users: Sequence[str]) -> dict[str, Gathered]:
@@ -233,25 +277,35 @@ def compare_models(driver: Driver, models: list[str], config: TrainingConfig) ->
 
 
 def latency(conn: Any, driver: Driver, users: list[str], *, seconds: float) -> dict[str, Any]:
-    """The recommendations endpoint under 16 clients of a second process: ranked live (``as_of``
-    given), then answered from rankings computed ahead (``graph.precomputed``; no ``as_of``)."""
+    """The recommendations endpoint under 16 clients of a second process, gunicorn as ``interests
+    serve`` runs it: ranked live (``as_of`` given), then answered from rankings computed ahead
+    (``graph.precomputed``; no ``as_of``); the latter again under 2 workers × 4 threads (the
+    earlier default) for comparison."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))
     found: dict[str, Any] = {}
     with api_server(conn) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
-        found["live"] = _load(f"{url}&as_of=2100-01-01T00:00:00Z", ids.name, env, seconds)
+        found["live"] = _load(f"{url}&as_of=2100-01-01T00:00:00Z", ids.name, env, seconds, "live")
         started = time.perf_counter()
         count = precomputed.refresh(driver)
         found["refresh"] = {"users": count, "seconds": time.perf_counter() - started}
         print(f"precomputed {count} users in {found['refresh']['seconds']:.1f} s")
-        found["precomputed"] = _load(url, ids.name, env, seconds)
+        found["precomputed"] = _load(
+            url, ids.name, env, seconds, f"precomputed, {WORKERS} workers × {THREADS} thread(s)"
+        )
+    with api_server(conn, workers=2, threads=4) as (base, _, headers):
+        env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
+        url = f"{base}/v1/users/{{id}}/recommendations?k=10"
+        found["precomputed_2x4"] = _load(
+            url, ids.name, env, seconds, "precomputed, 2 workers × 4 threads"
+        )
     Path(ids.name).unlink()
     return found
 
 
-def _load(url: str, ids: str, env: dict[str, str], seconds: float) -> dict[str, Any]:
+def _load(url: str, ids: str, env: dict[str, str], seconds: float, what: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.load", url, ids]
     subprocess.run(
         [*command, "--clients", "2", "--seconds", "3"],
@@ -263,7 +317,7 @@ def _load(url: str, ids: str, env: dict[str, str], seconds: float) -> dict[str, 
     load = subprocess.run([*command, "--clients", "16", "--seconds", str(seconds)],
                           capture_output=True, text=True, check=True, env=env)  # fmt: skip
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
-    print(f"latency, {'live' if 'as_of' in url else 'precomputed'}, 16 clients, "
+    print(f"latency, {what}, 16 clients, "
           f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
           f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
           f"(goal p99 <= 100 ms)")  # fmt: skip

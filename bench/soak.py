@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         delete_all_users(driver)
         import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
         neo4j_pid = local_server.status(server).pid or 0
-        with api_server(conn) as (base, pid, headers):
+        with api_server(conn, workers=2, threads=4) as (base, pid, headers):  # as measured before
             soak = Soak(base, headers, ratings, tags, seconds)
             memory = Memory({"service": pid, "neo4j": neo4j_pid})
             soak.run(memory)

@@ -1,8 +1,10 @@
 """One retraining run, end to end, and the schedule that starts them.
 
 ``retrain`` takes the lease, records a running ``EmbeddingRun``, exports the triples, trains,
-writes the vectors into the slot not being served, and switches serving to it only when the test
-MRR reaches the quality floor. Any failure marks the run failed and leaves serving as it was.
+fits the item-to-item model (``embeddings.item_similarity``) on the same positive interactions,
+writes the vectors and the item edges into the slot not being served, and switches serving to it
+only when the test MRR reaches the quality floor. Any failure marks the run failed and leaves
+serving as it was.
 ``schedule`` runs ``retrain`` on a cron expression with APScheduler (one at a time; a missed
 run is run once, not repeatedly).
 """
@@ -16,9 +18,9 @@ from dataclasses import dataclass, field
 
 from neo4j import Driver
 
-from embeddings import runs
+from embeddings import item_similarity, runs
 from embeddings.training import Trained, TrainingConfig, export_triples, train
-from embeddings.writeback import write_vectors
+from embeddings.writeback import write_similar, write_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ class RunReport:
     status: str  # finished (now serving), rejected (below the floor) or failed
     slot: int
     metrics: dict[str, float] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)  # export, training, write-back
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
     message: str | None = None
 
 
@@ -90,7 +92,15 @@ def _stages(
         report.message = f"test MRR {trained.metrics['mrr']:.4f} is below the floor {quality_floor}"
         return
     started = time.perf_counter()
+    pairs = ((h, t.removeprefix("i:")) for h, relation, t in triples if relation == "interacted")
+    similar = item_similarity.fit(pairs)
+    report.seconds["item_similarity"] = time.perf_counter() - started
+    runs.renew(driver, owner, database=database)
+    started = time.perf_counter()
     write_vectors(driver, report.slot, trained.labels, trained.vectors, database=database)
+    report.metrics["similar_edges"] = float(
+        write_similar(driver, report.slot, similar, database=database)
+    )
     runs.store_relations(driver, report.run_id, trained.relations, database=database)
     report.seconds["write_back"] = time.perf_counter() - started
     report.status = "finished"

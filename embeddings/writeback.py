@@ -1,5 +1,6 @@
-"""Writing a run's vectors into Neo4j: the run's slot property on each node, in batches, and
-the items' popularity (positive interactions) that ranking uses."""
+"""Writing a run's results into Neo4j: its vectors in the run's slot property on each node, its
+item-to-item edges tagged with the slot, in batches, and the items' popularity (positive
+interactions) that ranking uses."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import numpy as np
 from neo4j import Driver
 
 from cypher import query
+from embeddings.item_similarity import Neighbours
 from embeddings.runs import LABELS, slot_property
 
 BATCH = 5_000
+SIMILAR_BATCH = 1_000  # items, each with its kept neighbours
 WRITERS = {
     "user": "embeddings/write_user_vectors",
     "item": "embeddings/write_item_vectors",
@@ -48,3 +51,21 @@ def write_vectors(
             )  # fmt: skip
             written += len(chunk)
     return written
+
+
+def write_similar(
+    driver: Driver, slot: int, neighbours: Neighbours, *, database: str | None = None
+) -> int:
+    """Replace the slot's ``SIMILAR_TO`` edges with ``neighbours``; the number of edges written."""
+    with driver.session(database=database) as session:
+        session.run(query("embeddings/clear_similar"), slot=slot).consume()
+    rows = [
+        {"item": item, "similar": [{"item": other, "weight": w} for other, w in similar]}
+        for item, similar in neighbours.items()
+    ]
+    for start in range(0, len(rows), SIMILAR_BATCH):
+        driver.execute_query(
+            query("embeddings/write_similar"), rows=rows[start : start + SIMILAR_BATCH],
+            slot=slot, database_=database,
+        )  # fmt: skip
+    return sum(len(similar) for similar in neighbours.values())

@@ -1,8 +1,11 @@
-"""Recommendations: candidates from three sources, one tuned blend, facets spread, explained paths.
+"""Recommendations: candidates from four sources, one tuned blend, facets spread, explained paths.
 
 Candidates come from
 - the user's profile at ``as_of`` (``graph.strength``): items in their strongest categories and
   about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
+- the item-to-item model of the served run (``SIMILAR_TO`` edges, ``embeddings.item_similarity``)
+  walked from the user's history, each past interaction weighted by its strength and its recency
+  (``history_weights``: what a user did last says most about what they want next);
 - the served graph embeddings: items nearest the composed query ``(user, interacted, ?)`` in the
   item vector index;
 - neighbours: items liked by the users whose vectors lie nearest the user's.
@@ -36,17 +39,23 @@ PER_TARGET = 100  # most popular unseen items per profile target
 NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
+# History weights of the item-to-item source; chosen on the validation split of bench/recommend.py
+# (half-lives 2, 4, 8, 16 and floors 0, 0.05, 0.1, 0.2 compared; without the floor -0.016 NDCG@10).
+HISTORY_HALF_LIFE = 4.0  # interactions: the 4th most recent counts half as much as the last
+HISTORY_FLOOR = 0.05  # what every older interaction keeps
 
 
 @dataclass(frozen=True)
 class BlendWeights:
-    """Chosen by grid search on the validation split (bench/recommend.py; the same with DistMult
-    and with RotatE embeddings)."""
+    """Chosen by grid search on the validation split (bench/recommend.py, 242 blends). With the
+    item-to-item source in, the embedding and neighbour scores added nothing on MovieLens: their
+    weight is 0, so they only bring candidates; other data may tune them otherwise."""
 
     profile: float = 0.5
-    embedding: float = 0.5
-    neighbours: float = 1.0
-    popularity: float = 0.5
+    items: float = 1.0
+    embedding: float = 0.0
+    neighbours: float = 0.0
+    popularity: float = 0.0
 
 
 DEFAULT_WEIGHTS = BlendWeights()
@@ -68,6 +77,7 @@ class Gathered:
 
     targets: list[strength.Strength]  # the strongest positive profile targets
     seen: list[str]
+    history: list[dict[str, Any]]  # the item-to-item source's weighted history: item, weight, at
     serving: runs.Serving | None
     candidates: dict[str, Candidate]
     details: dict[str, dict[str, Any]]  # per candidate: title, categories, popularity
@@ -84,18 +94,19 @@ def gather(
     """The user's profile targets and the candidates of every source, with their raw scores."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
     signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
-    seen: list[str] = []
-    if exclude_seen:
-        records, _, _ = driver.execute_query(
-            query("recommend/seen_items"), user_id=user_id, as_of=as_of, **db
-        )
-        seen = records[0]["items"] if records else []
+    records, _, _ = driver.execute_query(
+        query("recommend/history"), user_id=user_id, as_of=as_of, **db
+    )
+    seen = list(dict.fromkeys(r["item"] for r in records)) if exclude_seen else []
+    at = {r["item"]: r["at"] for r in records}
+    weights = history_weights([(r["item"], r["weight"]) for r in records])
+    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
     serving = runs.serving(driver, database=database)
     ranked = strength.profile(signals, as_of.timestamp())
     targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
     candidates: dict[str, Candidate] = {}
     if not targets:
-        return Gathered(targets, seen, serving, candidates, {})
+        return Gathered(targets, seen, history, serving, candidates, {})
     rows = [{"type": split_target(s.target)[0], "key": split_target(s.target)[1],
              "strength": s.blended} for s in targets]  # fmt: skip
     records, _, _ = driver.execute_query(
@@ -108,6 +119,7 @@ def gather(
         c.via = r["via"]
     vector = None
     if serving is not None:
+        _item_model_candidates(driver, serving, history, seen, candidates, db)
         vector = user_vector(driver, user_id, serving.property, database=database)
     if serving is not None and vector is not None:
         _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
@@ -115,7 +127,26 @@ def gather(
     for c in candidates.values():
         c.popularity = details.get(c.item, {}).get("popularity", 0)
         c.features["popularity"] = math.log1p(c.popularity)
-    return Gathered(targets, seen, serving, candidates, details)
+    return Gathered(targets, seen, history, serving, candidates, details)
+
+
+def history_weights(
+    history: Sequence[tuple[str, float]],
+    *,
+    half_life: float = HISTORY_HALF_LIFE,
+    floor: float = HISTORY_FLOOR,
+) -> dict[str, float]:
+    """Per item, the positive strength of the user's interactions (oldest first) times their
+    recency by position, ``floor + (1 - floor) * 0.5 ** (age / half_life)``, where ``age`` counts
+    the interactions after it; an item seen twice keeps its larger weight."""
+    weights: dict[str, float] = {}
+    last = len(history) - 1
+    for position, (item, weight) in enumerate(history):
+        if weight <= 0:
+            continue
+        recency = floor + (1 - floor) * 0.5 ** ((last - position) / half_life)
+        weights[item] = max(weights.get(item, 0.0), weight * recency)
+    return weights
 
 
 def rank(gathered: Gathered, k: int, weights: BlendWeights = DEFAULT_WEIGHTS) -> list[Candidate]:
@@ -156,6 +187,28 @@ def recommend(
     return {**answer, "cold_start": False, "items": items}
 
 
+def _item_model_candidates(
+    driver: Driver,
+    serving: runs.Serving,
+    history: list[dict[str, Any]],
+    seen: list[str],
+    candidates: dict[str, Candidate],
+    db: dict[str, Any],
+) -> None:
+    if not history:
+        return
+    records, _, _ = driver.execute_query(
+        query("recommend/item_model_candidates"), history=_weighted(history), slot=serving.slot,
+        seen=seen, limit=CANDIDATES, **db,
+    )  # fmt: skip
+    for r in records:
+        candidates.setdefault(r["item"], Candidate(r["item"])).features["items"] = r["score"]
+
+
+def _weighted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"item": h["item"], "weight": h["weight"]} for h in history]
+
+
 def _embedding_candidates(
     driver: Driver,
     serving: runs.Serving,
@@ -188,7 +241,7 @@ def _embedding_candidates(
 
 def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
     """Score = sum of weight × (source score / the best score of that source); best first."""
-    sources = ("profile", "embedding", "neighbours", "popularity")
+    sources = ("profile", "items", "embedding", "neighbours", "popularity")
     best = {s: max((c.features.get(s, 0.0) for c in candidates), default=0.0) for s in sources}
     for c in candidates:
         c.score = sum(
@@ -275,6 +328,7 @@ def _explain(
     """Add each item's graph paths and a readable reason."""
     by_target = {s.target: s for s in gathered.targets}
     anchors = _anchors(driver, user_id, as_of, chosen, gathered.serving, db)
+    predictors = _item_model_anchors(chosen, gathered, db, driver)
     for candidate, item in zip(chosen, items, strict=True):
         paths: list[dict[str, Any]] = []
         for target in candidate.via[:2]:
@@ -288,6 +342,16 @@ def _explain(
                          "signals": s.signals, "last_signal_at": _iso(s.last_at)},
                          {"item": candidate.item}],
                 "reason": f"you like {key} ({s.signals} signals, latest {_iso(s.last_at)[:10]})",
+            })  # fmt: skip
+        predictor = predictors.get(candidate.item)
+        if predictor is not None:
+            paths.append({
+                "source": "items",
+                "path": [{"user": shown_id}, {"item": predictor["item"], "title":
+                         predictor["title"], "at": predictor["at"]},
+                         {"item": candidate.item, "weight": round(predictor["part"], 6)}],
+                "reason": f"people who liked {predictor['title']} (you, {predictor['at'][:10]}) "
+                          "liked this too",
             })  # fmt: skip
         anchor = anchors.get(candidate.item)
         if anchor is not None:
@@ -308,6 +372,25 @@ def _explain(
             })  # fmt: skip
         item["explanations"] = paths
         item["reason"] = paths[0]["reason"] if paths else "popular"
+
+
+def _item_model_anchors(
+    chosen: list[Candidate], gathered: Gathered, db: dict[str, Any], driver: Driver
+) -> dict[str, dict[str, Any]]:
+    """For each chosen item the item-to-item source reached, the history item that led most."""
+    items = [c.item for c in chosen if "items" in c.features]
+    if gathered.serving is None or not items:
+        return {}
+    records, _, _ = driver.execute_query(
+        query("recommend/item_model_anchors"), history=_weighted(gathered.history),
+        slot=gathered.serving.slot, items=items, **db,
+    )  # fmt: skip
+    at = {h["item"]: h["at"] for h in gathered.history}
+    return {
+        r["item"]: {"item": r["anchor"], "title": r["title"], "part": r["part"],
+                    "at": _iso(at[r["anchor"]])}
+        for r in records
+    }  # fmt: skip
 
 
 def _anchors(

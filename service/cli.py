@@ -29,7 +29,14 @@ from graph.config import LocalServer, connection
 from graph.config import local_server as local_settings
 from graph.extraction import default_extractor
 from graph.schema import SCHEMA_VERSION, apply_schema
-from service.cli_support import command_driver, failures, schedule
+from service.cli_support import (
+    THREADS,
+    WORKERS,
+    command_driver,
+    failures,
+    gunicorn_command,
+    schedule,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -317,11 +324,11 @@ def retention(days: int, cron: str | None) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
+@click.option("--workers", default=WORKERS, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", default=THREADS, show_default=True, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (in the foreground)."""
-    sys.exit(subprocess.call(_gunicorn(host, port, workers, threads)))
+    sys.exit(subprocess.call(gunicorn_command(host, port, workers=workers, threads=threads)))
 
 
 @main.command("demo")
@@ -370,7 +377,7 @@ def demo(folder: Path, port: int) -> None:
         click.echo(f"Neo4j Browser: {server.browser_url}")
         click.echo(f"               user neo4j, password in {server.password_file}")
     click.echo("Stop with Ctrl-C; `interests neo4j stop` stops Neo4j.")
-    sys.exit(subprocess.call(_gunicorn("127.0.0.1", port, 2, 4)))
+    sys.exit(subprocess.call(gunicorn_command("127.0.0.1", port)))
 
 
 def _demo_key(driver: Driver, data_dir: Path) -> Path:
@@ -420,23 +427,6 @@ def _relate(driver: Driver) -> None:
         f"relations: {report.items_analysed} items analysed for ABOUT, "
         f"{report.category_links} interest categories, {report.related_pairs} related pairs"
     )
-
-
-def _gunicorn(host: str, port: int, workers: int, threads: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--access-logfile",
-        "-",
-        "service.app:create_app()",
-    ]
 
 
 def _local_only() -> LocalServer:

@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from neo4j import Driver
 
+from cypher import query
 from embeddings import retraining, runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
 from embeddings.vectors import user_vector
@@ -48,6 +49,12 @@ def vector_of(driver: Driver, user_id: str, slot: int) -> np.ndarray | None:
     return user_vector(driver, PSEUDONYMS.user(user_id), runs.slot_property(slot))
 
 
+def similar_edges(driver: Driver, prefix: str, slot: int) -> int:
+    items = [f"{prefix}{kind}{n}" for kind in ("comedy", "horror") for n in range(6)]
+    records, _, _ = driver.execute_query(query("admin/count_similar_edges"), slot=slot, items=items)
+    return int(records[0]["edges"])
+
+
 def test_export_streams_positive_triples(client: FlaskClient, driver: Driver, prefix: str) -> None:
     given_two_tastes(client, prefix)
     triples = {tuple(t) for t in export_triples(driver).tolist()}
@@ -80,6 +87,10 @@ def test_training_alternates_slots_and_keeps_serving_on_failure(
     second = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
     assert {first.slot, second.slot} == {0, 1} and second.status == "finished"
     assert vector_of(driver, f"{prefix}u0", second.slot) is not None
+    edges = similar_edges(driver, prefix, first.slot)
+    assert edges > 0 and edges == similar_edges(driver, prefix, second.slot)
+    third = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+    assert third.slot == first.slot and similar_edges(driver, prefix, first.slot) == edges
 
     rejected = retraining.retrain(driver, TINY, trainer=fake_trainer(0.001))
     assert rejected.status == "rejected" and "below the floor" in (rejected.message or "")
@@ -90,8 +101,8 @@ def test_training_alternates_slots_and_keeps_serving_on_failure(
     failed = retraining.retrain(driver, TINY, trainer=broken)
     assert failed.status == "failed" and "out of memory" in (failed.message or "")
     serving = runs.serving(driver)
-    assert serving is not None and serving.run_id == second.run_id  # still the last good run
-    assert vector_of(driver, f"{prefix}u0", second.slot) is not None
+    assert serving is not None and serving.run_id == third.run_id  # still the last good run
+    assert vector_of(driver, f"{prefix}u0", third.slot) is not None
     assert runs.lease_holder(driver) is None  # released after every outcome
 
 

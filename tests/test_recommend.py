@@ -67,6 +67,12 @@ def test_recommends_unseen_items_of_the_users_taste_with_reasons(
     assert top["reason"].startswith(f"you like {prefix}comedy")
     sources = {e["source"] for item in body["items"] for e in item["explanations"]}
     assert "embedding" in sources
+    # the item-to-item model: other comedy fans liked comedy0 and comedy5 with u0's comedies
+    for item in body["items"][:2]:
+        assert item["sources"]["items"] > 0
+        path = next(e for e in item["explanations"] if e["source"] == "items")["path"]
+        assert path[1]["item"] in {f"{prefix}comedy{n}" for n in (1, 2, 3, 4)}
+        assert path[1]["at"].startswith("2023-11-14") and path[2]["weight"] > 0
 
 
 def test_seen_items_come_back_only_when_asked(
