@@ -7,19 +7,24 @@
    first ceil(0.8 n) train). From the training part (ratings, and tags naming a genre) rank the
    genres; the truth is the number of held-out positives (rating >= 4) in each genre; NDCG@3
    over users with a held-out positive. Baselines in the same run: all-time genre counts and a
-   90-day decay. The blend of the short and long horizons is chosen on a validation split (the
-   last 20% of each training part) and then scored once on the test split.
+   90-day decay. The blend of the short and long horizons, and the forecast's settings
+   (``graph.forecast``: population prior, share of the item model's predictions, items
+   predicted), are chosen on a validation split (the last 20% of each training part) and then
+   scored once on the test split.
 2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
    offset in signals (a detection within 10 signals of a true shift matches it), for a sweep of
    the PELT penalty; and how close the short and long profiles are to the true mixture.
-3. Latency of ``GET /v1/users/{id}/interests`` and ``/shifts`` for the user with the most
-   ratings, after importing the ratings into the benchmarks' own Neo4j (p50, p99 in process).
+3. Latency of ``GET /v1/users/{id}/interests``, ``/interests/forecast`` and ``/shifts`` for the
+   user with the most ratings, after importing the ratings into the benchmarks' own Neo4j (p50,
+   p99 in process; the forecast walks the item model when a training run serves there).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
+import itertools
 import json
 import math
 import time
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from bench.baselines import split
 from bench.common import (
@@ -44,12 +50,14 @@ from bench.common import (
     read_ratings,
 )
 from bench.drift import TOPICS, match, simulate
-from graph import api_keys, importers, shifts, strength
+from embeddings import item_similarity
+from graph import api_keys, forecast, importers, shifts, strength
 from graph.extraction import normalise
+from graph.recommend import history_weights
 from graph.signals import interaction_weight
 from graph.strength import LONG, SHORT, Signal
 
-Scorer = Callable[[list[Signal], float], dict[str, float]]
+Scorer = Callable[[str, list[Signal], float], dict[str, float]]  # user, signals, as_of
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -73,6 +81,14 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
     blends = [0.0, 0.2, 0.35, 0.5, 0.7, 1.0]
     validation = {b: _ndcg(users, ratings, tags, genres, _blended(b), test=False) for b in blends}
     best = max(blends, key=lambda b: (validation[b], -b))
+    settings = list(itertools.product((0.0, 10.0, 20.0, 50.0), (0.0, 0.2, 0.3, 0.4, 0.5),
+                                      (50, 100)))  # fmt: skip
+    inputs = Forecasts(users, ratings, genres, test=False)
+    tried = {f"prior {k:g}, predicted {m:g}, items {n}": _ndcg(users, ratings, tags, genres,
+             inputs.scorer(k, m, n), test=False) for k, m, n in settings}  # fmt: skip
+    chosen = max(settings, key=lambda v: tried[f"prior {v[0]:g}, predicted {v[1]:g}, items {v[2]}"])
+    default = (forecast.PRIOR_SIGNALS, forecast.PREDICTED_SHARE, forecast.PREDICTED_ITEMS)
+    inputs = Forecasts(users, ratings, genres, test=True)
     methods: dict[str, Scorer] = {
         "baseline: all-time genre counts": _counts,
         "baseline: 90-day decay": _decayed_counts,
@@ -80,6 +96,9 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
         "long horizon": _blended(0.0),
         f"blended (default {strength.BLEND_SHORT})": _blended(strength.BLEND_SHORT),
         f"blended (validated {best})": _blended(best),
+        "forecast without the item model": inputs.scorer(default[0], 0.0, default[2]),
+        "forecast (the service's settings)": inputs.scorer(*default),
+        f"forecast (validated {chosen})": inputs.scorer(*chosen),
     }
     results = {
         name: _ndcg(users, ratings, tags, genres, scorer) for name, scorer in methods.items()
@@ -87,9 +106,13 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
     print(f"next period, {len(users)} users, NDCG@3 of genres (goal >= 0.77)")
     print("  validation split, blend share of the short horizon: "
           + ", ".join(f"{b}: {v:.4f}" for b, v in validation.items()))  # fmt: skip
+    best_tried = max(tried, key=tried.__getitem__)
+    print(f"  validation split, forecasts: {len(tried)} settings, best {best_tried} "
+          f"({tried[best_tried]:.4f})")  # fmt: skip
     for name, value in results.items():
-        print(f"  {name:<36} {value:.4f}")
+        print(f"  {name:<44} {value:.4f}")
     return {"users": len(users), "validation": validation, "chosen_blend": best,
+            "forecast_validation": tried, "chosen_forecast": chosen,
             "ndcg_at_3": results}  # fmt: skip
 
 
@@ -136,7 +159,7 @@ def _ndcg(
         ] + [Signal(float(t), 1.0, "text", (f"category:{g}",))
              for t, g in tags.get(user, []) if t <= as_of]  # fmt: skip
         signals.sort(key=lambda s: s.at)
-        ranked = scorer([s for s in signals if s.targets], as_of)
+        ranked = scorer(user, [s for s in signals if s.targets], as_of)
         top = sorted(ranked, key=lambda g: (-ranked[g], g))[:3]
         dcg = sum(gains.get(g.removeprefix("category:"), 0) / math.log2(i + 2)
                   for i, g in enumerate(top))  # fmt: skip
@@ -145,11 +168,11 @@ def _ndcg(
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def _counts(signals: list[Signal], as_of: float) -> dict[str, float]:
+def _counts(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
     return dict(Counter(t for s in signals if s.source == "event" for t in s.targets))
 
 
-def _decayed_counts(signals: list[Signal], as_of: float) -> dict[str, float]:
+def _decayed_counts(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
     for s in signals:
         if s.source == "event":
@@ -158,8 +181,81 @@ def _decayed_counts(signals: list[Signal], as_of: float) -> dict[str, float]:
     return totals
 
 
+class Forecasts:
+    """What ``graph.forecast`` combines, from the files: the population's shares of positive
+    interactions up to each instant, and each user's predicted items from the item-to-item model
+    fitted on every user's training part (``item_similarity.fit`` and ``history_weights`` as the
+    service runs them; the walk done in memory instead of in Cypher)."""
+
+    def __init__(
+        self,
+        users: Sequence[str],
+        ratings: dict[str, list[Rating]],
+        genres: dict[int, list[str]],
+        *,
+        test: bool,
+    ) -> None:
+        self.genres = genres
+        self.parts = {}
+        for user in users:
+            train, _ = split(ratings[user])
+            self.parts[user] = train if test else split(train)[0]
+        liked = sorted((t, m) for part in self.parts.values() for t, m, r in part
+                       if interaction_weight("rate", r) > 0)  # fmt: skip
+        self.times = [t for t, _ in liked]
+        names = sorted({g for gs in genres.values() for g in gs})
+        self.names = [f"category:{g}" for g in names]
+        column = {g: j for j, g in enumerate(names)}
+        counts = np.zeros((len(liked) + 1, len(names)))
+        for row, (_, movie) in enumerate(liked, start=1):
+            for g in genres[movie]:
+                counts[row, column[g]] += 1
+        self.cumulative = np.cumsum(counts, axis=0)
+        pairs = ((u, str(m)) for u, part in self.parts.items() for _, m, r in part
+                 if interaction_weight("rate", r) > 0)  # fmt: skip
+        neighbours = item_similarity.fit(pairs)
+        self.items = sorted({str(m) for part in self.parts.values() for _, m, _ in part})
+        self.col = {item: j for j, item in enumerate(self.items)}
+        edges = [(self.col[a], self.col[b], w) for a, similar in neighbours.items()
+                 for b, w in similar]  # fmt: skip
+        sources, targets, values = zip(*edges, strict=True) if edges else ((), (), ())
+        size = len(self.items)
+        self.model = sparse.csr_matrix((values, (sources, targets)), shape=(size, size)).T.tocsr()
+        self.predicted: dict[tuple[str, int], dict[str, float]] = {}
+
+    def population(self, as_of: float) -> dict[str, float]:
+        row = self.cumulative[bisect.bisect_right(self.times, as_of)]
+        return forecast.shares(((name,), float(v)) for name, v in zip(self.names, row, strict=True))
+
+    def predictions(self, user: str, count: int) -> dict[str, float]:
+        if (user, count) not in self.predicted:
+            part = self.parts[user]
+            weights = history_weights([(str(m), interaction_weight("rate", r)) for _, m, r in part])
+            history = np.zeros(len(self.items))
+            for item, w in weights.items():
+                history[self.col[item]] = w
+            scores = self.model @ history
+            scores[[self.col[str(m)] for _, m, _ in part]] = -np.inf
+            best = np.argsort(-scores, kind="stable")[:count]
+            self.predicted[(user, count)] = forecast.shares(
+                (tuple(f"category:{g}" for g in self.genres[int(self.items[j])]), scores[j])
+                for j in best if scores[j] > 0
+            )  # fmt: skip
+        return self.predicted[(user, count)]
+
+    def scorer(self, prior_signals: float, predicted_share: float, count: int) -> Scorer:
+        def score(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
+            profile = {s.target: s.blended for s in strength.profile(signals, as_of)}
+            predicted = self.predictions(user, count) if predicted_share else {}
+            return forecast.combine(profile, len(signals), self.population(as_of), predicted,
+                                    prior_signals=prior_signals,
+                                    predicted_share=predicted_share)  # fmt: skip
+
+        return score
+
+
 def _blended(share: float) -> Scorer:
-    def score(signals: list[Signal], as_of: float) -> dict[str, float]:
+    def score(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
         return {s.target: s.blended for s in strength.profile(signals, as_of, blend_short=share)}
 
     return score
@@ -234,7 +330,9 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         as_of = datetime(2030, 1, 1, tzinfo=UTC).isoformat()
         results = {}
-        for path, count in (("interests", requests), ("shifts", max(requests // 10, 5))):
+        paths = (("interests", requests), ("interests/forecast", max(requests // 4, 5)),
+                 ("shifts", max(requests // 10, 5)))  # fmt: skip
+        for path, count in paths:
             timings = []
             for _ in range(count):
                 started = time.perf_counter()
@@ -243,12 +341,14 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
                 assert answer.status_code == 200, answer.json
             ms = np.array(timings[2:]) * 1000  # the first two compile plans and load SciPy
             p50, p99 = np.percentile(ms, [50, 99])
-            results[path] = {"p50_ms": float(p50), "p99_ms": float(p99), "requests": len(ms)}
+            results[path] = {"p50_ms": float(p50), "p99_ms": float(p99), "requests": len(ms),
+                             "embedding_run": (answer.json or {}).get("embedding_run")}  # fmt: skip
         delete_all_users(driver)
     print(f"latency, user {user} ({counts[user]} ratings), Flask in process:")
     for path, figures in results.items():
-        print(f"  GET /v1/users/{{id}}/{path:<10} p50 {figures['p50_ms']:.1f} ms, "
-              f"p99 {figures['p99_ms']:.1f} ms ({figures['requests']} requests)")  # fmt: skip
+        print(f"  GET /v1/users/{{id}}/{path:<18} p50 {figures['p50_ms']:.1f} ms, "
+              f"p99 {figures['p99_ms']:.1f} ms ({figures['requests']} requests)"
+              + (" with the item model" if figures["embedding_run"] else ""))  # fmt: skip
     return {"user": user, "events": events, **results}
 
 

@@ -94,13 +94,8 @@ def gather(
     """The user's profile targets and the candidates of every source, with their raw scores."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
     signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
-    records, _, _ = driver.execute_query(
-        query("recommend/history"), user_id=user_id, as_of=as_of, **db
-    )
-    seen = list(dict.fromkeys(r["item"] for r in records)) if exclude_seen else []
-    at = {r["item"]: r["at"] for r in records}
-    weights = history_weights([(r["item"], r["weight"]) for r in records])
-    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
+    history, seen = _history(driver, user_id, as_of, db)
+    seen = seen if exclude_seen else []
     serving = runs.serving(driver, database=database)
     ranked = strength.profile(signals, as_of.timestamp())
     targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
@@ -119,7 +114,8 @@ def gather(
         c.via = r["via"]
     vector = None
     if serving is not None:
-        _item_model_candidates(driver, serving, history, seen, candidates, db)
+        for item, score in _item_model(driver, serving, history, seen, CANDIDATES, db):
+            candidates.setdefault(item, Candidate(item)).features["items"] = score
         vector = user_vector(driver, user_id, serving.property, database=database)
     if serving is not None and vector is not None:
         _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
@@ -128,6 +124,32 @@ def gather(
         c.popularity = details.get(c.item, {}).get("popularity", 0)
         c.features["popularity"] = math.log1p(c.popularity)
     return Gathered(targets, seen, history, serving, candidates, details)
+
+
+def predicted_items(
+    driver: Driver, user_id: str, *, as_of: datetime, limit: int, database: str | None = None
+) -> tuple[str | None, list[tuple[str, float]]]:
+    """The served run and the item-to-item model's best ``limit`` unseen items for the user at
+    ``as_of``, with their scores (none before the first run)."""
+    db: dict[str, Any] = {"database_": database, "routing_": "r"}
+    serving = runs.serving(driver, database=database)
+    if serving is None:
+        return None, []
+    history, seen = _history(driver, user_id, as_of, db)
+    return serving.run_id, _item_model(driver, serving, history, seen, limit, db)
+
+
+def _history(
+    driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The weighted history the item-to-item model walks (item, weight, at), and the items seen."""
+    records, _, _ = driver.execute_query(
+        query("recommend/history"), user_id=user_id, as_of=as_of, **db
+    )
+    at = {r["item"]: r["at"] for r in records}
+    weights = history_weights([(r["item"], r["weight"]) for r in records])
+    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
+    return history, list(at)
 
 
 def history_weights(
@@ -187,22 +209,21 @@ def recommend(
     return {**answer, "cold_start": False, "items": items}
 
 
-def _item_model_candidates(
+def _item_model(
     driver: Driver,
     serving: runs.Serving,
     history: list[dict[str, Any]],
     seen: list[str],
-    candidates: dict[str, Candidate],
+    limit: int,
     db: dict[str, Any],
-) -> None:
+) -> list[tuple[str, float]]:
     if not history:
-        return
+        return []
     records, _, _ = driver.execute_query(
         query("recommend/item_model_candidates"), history=_weighted(history), slot=serving.slot,
-        seen=seen, limit=CANDIDATES, **db,
+        seen=seen, limit=limit, **db,
     )  # fmt: skip
-    for r in records:
-        candidates.setdefault(r["item"], Candidate(r["item"])).features["items"] = r["score"]
+    return [(r["item"], float(r["score"])) for r in records]
 
 
 def _weighted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:

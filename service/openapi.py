@@ -79,6 +79,8 @@ ROUTES: list[tuple[str, str, str, str | None, list[dict[str, Any]], dict[str, An
     ("get", "/v1/users/{user_id}/interests", "The profile as of an instant, with facets", "read",
      [USER, _instant("as_of"), _choice("horizon", ["short", "long", "blended"], "blended"),
       _int("limit", 20, 1, 500)], None),
+    ("get", "/v1/users/{user_id}/interests/forecast", "What the next signals will likely be about",
+     "read", [USER, _instant("as_of"), _int("limit", 20, 1, 500)], None),
     ("get", "/v1/users/{user_id}/interests/timeline", "Interest series per bucket, with trends",
      "read", [USER, _instant("from"), _instant("to"),
               _choice("bucket", ["day", "week", "month"], "week"),

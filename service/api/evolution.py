@@ -1,4 +1,5 @@
-"""Evolving interests: profiles as of an instant, timelines with trends, shifts, trending."""
+"""Evolving interests: profiles as of an instant, forecasts, timelines with trends, shifts,
+trending."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from graph import profiles
+from graph import forecast, profiles
 from graph.strength import HORIZONS, Signal
 from graph.trends import BUCKETS
 from service.api.params import instant_arg, int_arg, user_node
@@ -34,6 +35,21 @@ def user_interests(user_id: str) -> ResponseReturnValue:
     ext = neo4j()
     answer = profiles.describe_profile(
         ext.driver, signals, as_of, horizon=horizon, limit=limit, database=ext.database
+    )
+    return {"user_id": user_id, **answer}
+
+
+@blueprint.get("/v1/users/<user_id>/interests/forecast")
+def user_forecast(user_id: str) -> ResponseReturnValue:
+    """What the user's next positive signals are likely to be about, at ``as_of`` (default now):
+    the profile shrunk towards the population's tastes, mixed with the targets of the items the
+    item-to-item model predicts; each part's share is in the answer."""
+    as_of = instant_arg("as_of") or _now()
+    limit = int_arg("limit", 20, low=1, high=500)
+    signals = _signals(user_id, until=as_of)
+    ext = neo4j()
+    answer = forecast.forecast(
+        ext.driver, user_node(user_id), signals, as_of, limit=limit, database=ext.database
     )
     return {"user_id": user_id, **answer}
 

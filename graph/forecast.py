@@ -1,0 +1,144 @@
+"""Where a user's interests go next: the profile, the population and the item-to-item model.
+
+A profile says what a user has shown; a forecast ranks what their next positive signals will be
+about. It mixes three shares of the targets (categories and interests):
+- the blended profile (``graph.strength``), shrunk towards the population's shares of positive
+  interactions by ``PRIOR_SIGNALS`` pseudo-signals, so that a user with few signals borrows what
+  most people like (``(n × profile + k × population) / (n + k)`` for ``n`` signals);
+- the targets of the items the item-to-item model predicts from the user's recent history
+  (``graph.recommend.predicted_items``), weighted by their scores, with weight
+  ``PREDICTED_SHARE`` (none before the first training run).
+The three settings were chosen on the validation split of ``bench/evolution.py``. Only signals
+up to ``as_of`` count; the population's shares come from the hour before it (cached a while).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from cachetools import TTLCache
+from neo4j import Driver
+
+from cypher import query
+from graph import recommend, strength
+from graph.profiles import ITEM_INTERESTS, iso
+from graph.strength import Signal, split_target
+
+PRIOR_SIGNALS = 20.0
+PREDICTED_SHARE = 0.4
+PREDICTED_ITEMS = 100
+SHOWN_ITEMS = 10  # predicted items listed in the answer
+_population: TTLCache[tuple[str | None, datetime], dict[str, float]] = TTLCache(64, ttl=600)
+_population_lock = threading.Lock()
+
+
+def shares(weighted: Iterable[tuple[Sequence[str], float]]) -> dict[str, float]:
+    """Each target's share of the positive weight spread over the targets it came with."""
+    totals: dict[str, float] = defaultdict(float)
+    for targets, weight in weighted:
+        if weight > 0:
+            for target in targets:
+                totals[target] += weight
+    total = sum(totals.values())
+    return {t: v / total for t, v in totals.items()} if total else {}
+
+
+def combine(
+    profile: dict[str, float],
+    signals: int,
+    population: dict[str, float],
+    predicted: dict[str, float],
+    *,
+    prior_signals: float = PRIOR_SIGNALS,
+    predicted_share: float = PREDICTED_SHARE,
+) -> dict[str, float]:
+    """The forecast score of every target; see the module's description."""
+    n, k = float(signals), prior_signals
+    shrunk = {t: (n * profile.get(t, 0.0) + k * population.get(t, 0.0)) / (n + k) if n + k else 0.0
+              for t in {*profile, *population}}  # fmt: skip
+    m = predicted_share if predicted else 0.0
+    return {t: (1 - m) * shrunk.get(t, 0.0) + m * predicted.get(t, 0.0)
+            for t in {*shrunk, *predicted}}  # fmt: skip
+
+
+def forecast(
+    driver: Driver,
+    user_id: str,
+    signals: Sequence[Signal],
+    as_of: datetime,
+    *,
+    limit: int,
+    database: str | None = None,
+) -> dict[str, Any]:
+    """The answer of ``GET /v1/users/{id}/interests/forecast`` (``signals`` up to ``as_of``)."""
+    profile = {s.target: s.blended for s in strength.profile(signals, as_of.timestamp())}
+    population = population_shares(driver, as_of, database=database)
+    run, items = recommend.predicted_items(
+        driver, user_id, as_of=as_of, limit=PREDICTED_ITEMS, database=database
+    )
+    reached = item_targets(driver, [item for item, _ in items], database=database)
+    predicted = shares((reached.get(item, ("", ()))[1], score) for item, score in items)
+    scores = combine(profile, len(signals), population, predicted)
+    ranked = sorted(scores, key=lambda t: (-scores[t], t))[:limit]
+    return {
+        "as_of": iso(as_of),
+        "signals": len(signals),
+        "embedding_run": run,
+        "forecast": [
+            {"type": split_target(t)[0], "key": split_target(t)[1],
+             "score": round(scores[t], 6), "profile": round(profile.get(t, 0.0), 6),
+             "population": round(population.get(t, 0.0), 6),
+             "predicted": round(predicted.get(t, 0.0), 6)}
+            for t in ranked
+        ],
+        "predicted_items": [
+            {"item_id": item, "title": reached.get(item, (None, ()))[0], "score": round(score, 6)}
+            for item, score in items[:SHOWN_ITEMS]
+        ],
+    }  # fmt: skip
+
+
+def item_targets(
+    driver: Driver, ids: Sequence[str], *, database: str | None = None
+) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """Each item's title and the targets it reaches: categories, its strongest interests."""
+    if not ids:
+        return {}
+    records, _, _ = driver.execute_query(
+        query("evolution/item_targets"), ids=list(ids), database_=database, routing_="r"
+    )
+    found = {}
+    for r in records:
+        about = [key for _, key in sorted(r["about"], key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
+        found[r["item"]] = (r["title"], (*r["categories"], *about))
+    return found
+
+
+def population_shares(
+    driver: Driver, as_of: datetime, *, database: str | None = None
+) -> dict[str, float]:
+    """The categories' shares of all users' positive interactions up to the hour before
+    ``as_of`` (never after it), cached for ten minutes per hour."""
+    hour = as_of.replace(minute=0, second=0, microsecond=0)
+    key = (database, hour)
+    with _population_lock:
+        cached = _population.get(key)
+    if cached is not None:
+        return cached
+    records, _, _ = driver.execute_query(
+        query("evolution/population_shares"), as_of=hour, database_=database, routing_="r"
+    )
+    found = shares(((r["target"],), float(r["signals"])) for r in records)
+    with _population_lock:
+        _population[key] = found
+    return found
+
+
+def forget_population() -> None:
+    """Drop the cached population shares (tests change the population between requests)."""
+    with _population_lock:
+        _population.clear()

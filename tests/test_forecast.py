@@ -1,0 +1,87 @@
+"""Forecasts of where interests go next: the arithmetic, and the endpoint on a trained graph."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from neo4j import Driver
+
+from embeddings import retraining
+from graph.forecast import combine, forget_population, shares
+from tests.test_embeddings import TINY, given_two_tastes
+from tests.test_recommend import LATER, taste_trainer
+
+
+def test_shares_spread_positive_weight_over_targets() -> None:
+    found = shares([(("a", "b"), 1.0), (("a",), 2.0), (("c",), -1.0), (("d",), 0.0)])
+    assert found == {"a": 0.75, "b": 0.25}
+    assert shares([]) == {}
+
+
+def test_few_signals_borrow_from_the_population_and_predictions_mix_in() -> None:
+    profile, population = {"horror": 1.0}, {"drama": 0.8, "horror": 0.2}
+    nobody = combine({}, 0, population, {}, prior_signals=20)
+    assert nobody == pytest.approx(population)
+    one = combine(profile, 1, population, {}, prior_signals=20)
+    assert one["drama"] > one["horror"]  # one signal does not outweigh everyone's tastes
+    many = combine(profile, 200, population, {}, prior_signals=20)
+    assert many["horror"] > many["drama"]
+    mixed = combine(profile, 200, population, {"comedy": 1.0}, prior_signals=20,
+                    predicted_share=0.4)  # fmt: skip
+    assert mixed["comedy"] == pytest.approx(0.4)
+    assert mixed["horror"] == pytest.approx(0.6 * (200 + 20 * 0.2) / 220)
+
+
+@pytest.fixture
+def trained(client: FlaskClient, driver: Driver, prefix: str) -> str:
+    given_two_tastes(client, prefix)
+    report = retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    assert report.status == "finished", report.message
+    forget_population()
+    return report.run_id
+
+
+@pytest.mark.neo4j
+def test_forecast_of_a_comedy_fan(client: FlaskClient, prefix: str, trained: str) -> None:
+    answer = client.get(f"/v1/users/{prefix}u0/interests/forecast", query_string=LATER)
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert body["embedding_run"] == trained and body["signals"] == 4
+    top = body["forecast"][0]
+    assert (top["type"], top["key"]) == ("category", f"{prefix}comedy")
+    assert top["profile"] > 0 and top["population"] > 0 and top["predicted"] > 0
+    assert top["score"] == pytest.approx(
+        0.6 * (4 * top["profile"] + 20 * top["population"]) / 24 + 0.4 * top["predicted"], abs=1e-5
+    )
+    horror = next(f for f in body["forecast"] if f["key"] == f"{prefix}horror")
+    assert horror["profile"] == 0 and horror["population"] > 0  # other users like horror
+    predicted = {p["item_id"] for p in body["predicted_items"]}
+    assert predicted == {f"{prefix}comedy0", f"{prefix}comedy5"}  # the comedies u0 has not seen
+
+
+@pytest.mark.neo4j
+def test_forecast_sees_nothing_after_as_of(client: FlaskClient, prefix: str, trained: str) -> None:
+    before = client.get(
+        f"/v1/users/{prefix}u0/interests/forecast", query_string={"as_of": 1_600_000_000}
+    ).json
+    assert before["signals"] == 0 and before["predicted_items"] == []
+    assert all(f["profile"] == 0 and f["predicted"] == 0 for f in before["forecast"])
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize(("user", "args", "status", "field"), [
+    ("nobody", {}, 404, None), ("u0", {"limit": 0}, 400, "limit"),
+    ("u0", {"as_of": "later"}, 400, "as_of"),
+])  # fmt: skip
+def test_forecast_refuses_bad_requests(
+    client: FlaskClient,
+    prefix: str,
+    user: str,
+    args: dict[str, object],
+    status: int,
+    field: str | None,
+) -> None:
+    given = client.get(f"/v1/users/{prefix}{user}/interests/forecast", query_string=args)
+    assert given.status_code == status
+    if field:
+        assert given.json["error"]["details"][0]["field"] == field
