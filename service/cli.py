@@ -369,6 +369,7 @@ def demo(folder: Path, port: int) -> None:
     click.echo(f"               {api}/v1/interests/sci-fi")
     user = f"{api}/v1/users/414"  # the MovieLens user with the most ratings
     click.echo(f"Evolution:     {user}/interests?horizon=short  {user}/shifts")
+    click.echo(f"               {user}/interests/forecast")
     click.echo(f"               {user}/interests/timeline.svg?from=2016-01-01T00:00:00Z")
     click.echo(f"Recommend:     {user}/recommendations?explain=true  {api}/v1/items/1/similar")
     if external:
