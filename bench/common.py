@@ -146,8 +146,12 @@ def read_ratings(folder: Path) -> dict[str, list[Rating]]:
 
 
 def delete_all_users(driver: Driver) -> None:
+    """Every user with their edges, in batches small enough for Neo4j's transaction memory."""
+    while True:
+        records, _, _ = driver.execute_query(query("admin/delete_some_events"), limit=20_000)
+        if not records[0]["deleted"]:
+            break
     with driver.session() as session:
-        session.run(query("admin/delete_all_events")).consume()
         session.run(query("admin/delete_all_users")).consume()
     time.sleep(2)  # let Neo4j settle after the mass delete before the next measurement
 

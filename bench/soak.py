@@ -4,7 +4,8 @@
 
 DATA_DIR is a MovieLens-format folder (default ../shared/data/ml-latest-small). On the benchmarks'
 own Neo4j (var/bench, wiped of users first), with the movies as the catalogue, the API under
-gunicorn (2 workers × 4 threads) takes, all at once from this process:
+gunicorn (2 workers × 4 threads unless ``--workers``/``--threads`` say otherwise) takes, all at
+once from this process:
 
 - an event stream: the ratings in time order, ``POST /v1/events`` in batches of 100 (round after
   round, each later by the data's time span, under new ids, until the time is up);
@@ -14,7 +15,8 @@ gunicorn (2 workers × 4 threads) takes, all at once from this process:
 
 Reports errors (goal 0: every answer a 2xx), requests per second by kind in the first and the last
 tenth of the run, and the resident memory of the service (gunicorn and its workers) after the
-warm-up tenth and at the end, sampled every second, with Neo4j's alongside.
+warm-up tenth, at the end of every tenth and at the end, sampled every second, with Neo4j's
+alongside.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("data", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--smoke", action="store_true", help="a 30-second run")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn workers (default 2, "
+        "as the figures in the README were measured; `interests serve` runs more)",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     args = parser.parse_args(argv)
     seconds = 30.0 if args.smoke else args.seconds
     ratings = sorted(movielens_ratings(args.data), key=lambda r: (r["timestamp"], r["item_id"]))
@@ -57,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         delete_all_users(driver)
         import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
         neo4j_pid = local_server.status(server).pid or 0
-        with api_server(conn, workers=2, threads=4) as (base, pid, headers):  # as measured before
+        with api_server(conn, workers=args.workers, threads=args.threads) as (base, pid, headers):
             soak = Soak(base, headers, ratings, tags, seconds)
             memory = Memory({"service": pid, "neo4j": neo4j_pid})
             soak.run(memory)
@@ -93,7 +103,8 @@ class Soak:
         for thread in threads:
             thread.start()
         while time.monotonic() < deadline:
-            memory.sample(warm=time.monotonic() - self.started > self.seconds / 10)
+            elapsed = time.monotonic() - self.started
+            memory.sample(warm=elapsed > self.seconds / 10, tenth=int(elapsed * 10 / self.seconds))
             time.sleep(1)
         for thread in threads:
             thread.join()
@@ -186,12 +197,14 @@ class Soak:
                 f"  {name} RSS: {memory.warm[name]:.0f} MiB after warm-up, "
                 f"{memory.last[name]:.0f} MiB at the end, peak {memory.peak[name]:.0f} MiB"
             )
+            print(f"    by tenth: {[round(v) for _, v in sorted(memory.tenths[name].items())]}")
         for error in self.errors[:5]:
             print(f"  error: {error}")
         return {"seconds": self.seconds, "requests": total, "errors": len(self.errors),
                 "by_kind": dict(self.counts["all"]), "per_second": rates,
                 "rss_mib": {"after_warm_up": memory.warm, "end": memory.last,
-                            "peak": memory.peak}, "first_errors": self.errors[:5]}  # fmt: skip
+                            "peak": memory.peak, "by_tenth": memory.tenths},
+                "first_errors": self.errors[:5]}  # fmt: skip
 
 
 class Memory:
@@ -203,8 +216,9 @@ class Memory:
         self.warm: dict[str, float] = {}
         self.last = dict.fromkeys(pids, 0.0)
         self.peak = dict.fromkeys(pids, 0.0)
+        self.tenths: dict[str, dict[int, float]] = {name: {} for name in pids}  # the last sample
 
-    def sample(self, *, warm: bool) -> None:
+    def sample(self, *, warm: bool, tenth: int | None = None) -> None:
         for name, pid in self.pids.items():
             try:
                 process = psutil.Process(pid)
@@ -214,6 +228,8 @@ class Memory:
                 continue
             self.last[name] = mib
             self.peak[name] = max(self.peak[name], mib)
+            if tenth is not None and tenth < 10:
+                self.tenths[name][tenth] = mib
             if warm and name not in self.warm:
                 self.warm[name] = mib
 
