@@ -25,7 +25,7 @@ from neo4j import Driver
 
 from cypher import query
 from graph import recommend, strength
-from graph.profiles import ITEM_INTERESTS, iso
+from graph.profiles import iso, strongest_about
 from graph.strength import Signal, split_target
 
 PRIOR_SIGNALS = 20.0
@@ -113,8 +113,7 @@ def item_targets(
     )
     found = {}
     for r in records:
-        about = [key for _, key in sorted(r["about"], key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
-        found[r["item"]] = (r["title"], (*r["categories"], *about))
+        found[r["item"]] = (r["title"], (*r["categories"], *strongest_about(r["about"])))
     return found
 
 

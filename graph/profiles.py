@@ -48,11 +48,15 @@ def user_signals(
     )
     signals = []
     for r in records:
-        about = [key for _, key in sorted(r["about"], key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
-        targets = (*r["targets"], *about)
+        targets = (*r["targets"], *strongest_about(r["about"]))
         if targets:
             signals.append(Signal(float(r["at"]), float(r["weight"]), r["source"], targets))
     return signals
+
+
+def strongest_about(about: Sequence[Sequence[Any]]) -> list[str]:
+    """Of an item's ``[weight, target]`` ABOUT pairs, the ``ITEM_INTERESTS`` strongest targets."""
+    return [key for _, key in sorted(about, key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
 
 
 def interest_details(

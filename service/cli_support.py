@@ -20,10 +20,10 @@ from graph.records import BatchError
 logger = logging.getLogger(__name__)
 
 # gunicorn: single-threaded workers, two per core (at most 8). Threads of one worker share its GIL
-# and stretched the tail: 16 clients on 2 cores, precomputed recommendations, p99 137 ms with
-# 2 workers × 4 threads against 53 ms with 4 × 1. Each worker loads the text models on its first
-# text request (in the soak benchmark two workers that had took 2.1 GB together): set fewer
-# workers where memory is short.
+# and stretched the tail: 16 clients on 2 cores, precomputed recommendations, p99 148 ms with
+# 2 workers × 4 threads against 51 ms with 4 × 1 (bench/recommend.py). Each worker loads the text
+# models on its first text request (in the soak benchmark two such workers took 2.1 GB
+# together): set fewer workers where memory is short.
 WORKERS = min(8, 2 * (os.cpu_count() or 1))
 THREADS = 1
 
