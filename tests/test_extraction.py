@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from embeddings.text_encoder import CachedEncoder, encode
-from graph.extraction import Extraction, Extractor, detect_language, english_pipeline, mmr
+from graph.extraction import (
+    Extraction,
+    Extractor,
+    Parsed,
+    Weights,
+    _Candidate,
+    detect_language,
+    english_pipeline,
+    mmr,
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +90,28 @@ def test_diversity_keeps_variants_of_one_phrase_from_filling_the_list(extractor:
     )
     [found] = Extractor(english_pipeline(), encode, top_k=3).extract([text])
     assert any("bread" in p.key for p in found.phrases), phrases(found)
+
+
+def test_phrases_rank_by_how_central_they_are_among_their_texts_candidates() -> None:
+    vectors = {
+        "jazz": [1.0, 0.0, 0.0],
+        "blues": [0.6, 0.8, 0.0],
+        "soul": [0.6, -0.8, 0.0],
+        "toaster": [0.0, 0.0, 1.0],
+    }
+    calls: list[list[str]] = []
+
+    def fake(strings: Sequence[str]) -> np.ndarray:
+        calls.append(list(strings))
+        return np.array([vectors[s] for s in strings], dtype=np.float32).reshape(-1, 3)
+
+    keys = ("toaster", "blues", "jazz", "soul")
+    candidates = [_Candidate(key, key, 0.0, "phrase") for key in keys]
+    parsed = Parsed(["jazz, blues, soul and a toaster"], ["en"], [candidates])
+    [found] = Extractor(None, fake, top_k=4, weights=Weights(diversity=0.0)).rank(parsed)
+    ranked = [p.key for p in found.phrases]
+    assert ranked[0] == "jazz" and ranked[-1] == "toaster", ranked
+    assert calls == [list(keys)]  # the phrases only, not the text
 
 
 def test_mmr_prefers_relevant_and_different() -> None:
