@@ -13,6 +13,7 @@ from neo4j import Driver
 from cypher import query
 from embeddings.item_similarity import Neighbours
 from embeddings.runs import LABELS, slot_property
+from graph.db import Rows
 
 BATCH = 5_000
 SIMILAR_BATCH = 1_000  # items, each with its kept neighbours
@@ -46,7 +47,7 @@ def write_vectors(
         for start in range(0, len(batch_rows), BATCH):
             chunk = batch_rows[start : start + BATCH]
             driver.execute_query(
-                query(WRITERS[label]), rows=chunk, property=prop,
+                query(WRITERS[label]), rows=Rows(chunk), property=prop,
                 database_=database,
             )  # fmt: skip
             written += len(chunk)
@@ -65,7 +66,7 @@ def write_similar(
     ]
     for start in range(0, len(rows), SIMILAR_BATCH):
         driver.execute_query(
-            query("embeddings/write_similar"), rows=rows[start : start + SIMILAR_BATCH],
+            query("embeddings/write_similar"), rows=Rows(rows[start : start + SIMILAR_BATCH]),
             slot=slot, database_=database,
         )  # fmt: skip
     return sum(len(similar) for similar in neighbours.values())

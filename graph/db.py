@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
@@ -45,3 +46,13 @@ def open_driver(
         max_transaction_retry_time=retry_time_s,
         notifications_min_severity="OFF",
     )
+
+
+class Rows(list[Any]):
+    """A batch parameter with a short ``repr``. The driver formats every query's parameters for
+    a debug line even when debug logging is off (neo4j 6.4, ``Bolt5x5.run``): for 2,000 rows of
+    384-float vectors that took 0.46 s against 0.08 s with this. It also keeps what users wrote
+    out of a debug log."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"

@@ -11,6 +11,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from cypher import query
+from graph.db import Rows
 from graph.records import EventIn, ItemIn
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def write_item_rows(
 
     def work(tx: ManagedTransaction) -> int:
         return sum(
-            tx.run(query("ingest/upsert_items"), rows=chunk).single(strict=True)["upserted"]
+            tx.run(query("ingest/upsert_items"), rows=Rows(chunk)).single(strict=True)["upserted"]
             for chunk in chunks(rows, STATEMENT_ROWS)
         )
 
@@ -87,7 +88,7 @@ def write_event_rows(
             item_ids=sorted({row["item_id"] for row in new}),
         ).consume()
         return sum(
-            tx.run(query("ingest/create_events"), rows=chunk).single(strict=True)["created"]
+            tx.run(query("ingest/create_events"), rows=Rows(chunk)).single(strict=True)["created"]
             for chunk in chunks(new, STATEMENT_ROWS)
         )
 

@@ -16,6 +16,7 @@ import numpy as np
 from neo4j import Driver
 
 from cypher import query
+from graph.db import Rows
 from graph.extraction import SAME_INTEREST, Phrase
 
 LINK_THRESHOLD = SAME_INTEREST
@@ -29,6 +30,7 @@ class Link:
     how: str  # "exact", "similar", "new" (a new interest) or "merged" (into another new one)
     similarity: float
     embedding: np.ndarray  # the phrase's
+    embeds: bool = False  # the phrase's vector becomes the interest's (a new one, or one without)
 
 
 def plan_links(
@@ -46,56 +48,73 @@ def plan_links(
     records, _, _ = driver.execute_query(
         query("texts/interests_by_key"), keys=keys, database_=database, routing_="r"
     )
-    exact = {r["key"]: r["name"] for r in records}
+    exact = {r["key"]: (r["name"], r["embedded"]) for r in records}
     unknown = {p.key: i for i, p in enumerate(phrases) if p.key not in exact}
     nearest: dict[str, tuple[str, str, float]] = {}
     if unknown:
         rows = [{"key": k, "vector": embeddings[i].tolist()} for k, i in unknown.items()]
         records, _, _ = driver.execute_query(
-            query("texts/nearest_interests"), rows=rows, database_=database, routing_="r"
+            query("texts/nearest_interests"), rows=Rows(rows), database_=database, routing_="r"
         )
         nearest = {r["key"]: (r["interest_key"], r["name"], r["cosine"]) for r in records}
     links: list[Link] = []
-    fresh: list[Link] = []  # new interests of this batch, to merge alike phrases into
+    fresh = _Fresh(len(unknown), embeddings.shape[1])  # this batch's new interests
     for phrase, vector in zip(phrases, embeddings, strict=True):
         if phrase.key in exact:
-            links.append(Link(phrase, phrase.key, exact[phrase.key], "exact", 1.0, vector))
+            name, embedded = exact[phrase.key]
+            links.append(Link(phrase, phrase.key, name, "exact", 1.0, vector, not embedded))
             continue
         found = nearest.get(phrase.key)
         if found is not None and found[2] >= threshold:
             links.append(Link(phrase, found[0], found[1], "similar", round(found[2], 4), vector))
             continue
-        twin = _most_similar(vector, fresh)
-        if twin is not None and float(vector @ twin.embedding) >= threshold:
-            similarity = round(float(vector @ twin.embedding), 4)
+        twin, similarity = fresh.nearest(vector)
+        if twin is not None and similarity >= threshold:
+            similarity = round(similarity, 4)
             links.append(
                 Link(phrase, twin.interest_key, twin.interest_name, "merged", similarity, vector)
             )
             continue
-        link = Link(phrase, phrase.key, phrase.text, "new", 1.0, vector)
-        fresh.append(link)
+        link = Link(phrase, phrase.key, phrase.text, "new", 1.0, vector, True)
+        fresh.add(link)
         links.append(link)
     return links
 
 
-def _most_similar(vector: np.ndarray, links: Sequence[Link]) -> Link | None:
-    if not links:
-        return None
-    similarities = np.stack([link.embedding for link in links]) @ vector
-    return links[int(np.argmax(similarities))]
+class _Fresh:
+    """The new interests of a batch and their vectors, one matrix grown in place, so that each
+    phrase new to the graph is compared with all of them in one product."""
+
+    def __init__(self, capacity: int, dimensions: int) -> None:
+        self.links: list[Link] = []
+        self.vectors = np.zeros((max(capacity, 1), dimensions), dtype=np.float32)
+
+    def add(self, link: Link) -> None:
+        self.vectors[len(self.links)] = link.embedding
+        self.links.append(link)
+
+    def nearest(self, vector: np.ndarray) -> tuple[Link | None, float]:
+        if not self.links:
+            return None, 0.0
+        similarities = self.vectors[: len(self.links)] @ vector
+        best = int(np.argmax(similarities))
+        return self.links[best], float(similarities[best])
 
 
 def interest_rows(links: Sequence[Link]) -> list[dict[str, object]]:
-    """Rows for ``texts/merge_interests``: each linked interest with the surface form as alias."""
+    """Rows for ``texts/merge_interests``: each linked interest with the surface form as alias,
+    and the vector only where it becomes the interest's."""
     rows: dict[tuple[str, str], dict[str, object]] = {}
     for link in links:
-        rows.setdefault(
+        row = rows.setdefault(
             (link.interest_key, link.phrase.key),
             {
                 "key": link.interest_key,
                 "name": link.interest_name,
                 "alias": link.phrase.key,
-                "embedding": link.embedding.tolist(),
+                "embedding": None,
             },
         )
+        if link.embeds and row["embedding"] is None:
+            row["embedding"] = link.embedding.tolist()
     return list(rows.values())

@@ -22,6 +22,7 @@ from neo4j import Driver
 
 from cypher import query
 from graph import recommend
+from graph.db import Rows
 from graph.profiles import iso
 from graph.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate
 
@@ -97,7 +98,10 @@ def answer(
 def _store(driver: Driver, rows: list[dict[str, Any]], now: Any, database: str | None) -> int:
     if rows:
         driver.execute_query(
-            query("recommend/store_precomputed"), rows=rows, computed_at=now, database_=database
+            query("recommend/store_precomputed"),
+            rows=Rows(rows),
+            computed_at=now,
+            database_=database,
         )
     return len(rows)
 

@@ -20,6 +20,7 @@ import numpy as np
 from neo4j import Driver, ManagedTransaction
 
 from cypher import query
+from graph.db import Rows
 from graph.extraction import SAME_INTEREST, Extractor
 from graph.linking import interest_rows, plan_links
 
@@ -89,8 +90,8 @@ def _write_catalogue_about(
     rows: list[dict[str, Any]],
     item_ids: list[str],
 ) -> None:
-    tx.run(query("texts/merge_interests"), rows=interests).consume()
-    tx.run(query("relations/merge_catalogue_about"), rows=rows).consume()
+    tx.run(query("texts/merge_interests"), rows=Rows(interests)).consume()
+    tx.run(query("relations/merge_catalogue_about"), rows=Rows(rows)).consume()
     tx.run(query("relations/mark_about_extracted"), item_ids=item_ids).consume()
 
 
@@ -137,7 +138,7 @@ def rebuild_related(driver: Driver, *, database: str | None = None) -> int:
 
 
 def _create_related(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-    tx.run(query("relations/create_related"), rows=rows).consume()
+    tx.run(query("relations/create_related"), rows=Rows(rows)).consume()
 
 
 def related_weight(together: int, count_a: int, count_b: int, similarity: float | None) -> float:

@@ -18,6 +18,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from cypher import query
+from graph.db import Rows
 from graph.extraction import Extraction, Extractor
 from graph.linking import Link, interest_rows, plan_links
 from graph.records import TextIn
@@ -108,7 +109,7 @@ def _store_once(
 ) -> list[TextAnalysis]:
     rows = [{"user_id": user_id, "text_id": t.key} for user_id, t in entries]
     records, _, _ = driver.execute_query(
-        query("texts/find_existing_texts"), rows=rows, database_=database, routing_="r"
+        query("texts/find_existing_texts"), rows=Rows(rows), database_=database, routing_="r"
     )
     existing = {(user, text_id) for user, text_id in records[0]["existing"]} if records else set()
     analyses = _link(driver, [t for _, t in entries], extractions, database)
@@ -140,12 +141,12 @@ def _store_once(
     raw = [{**text.row(), "user_id": user_id, "body": text.text} for user_id, text, _ in new]
 
     def work(tx: ManagedTransaction) -> None:
-        tx.run(query("texts/merge_interests"), rows=interest_rows(links)).consume()
-        tx.run(query("texts/create_expressed"), rows=list(edges.values())).consume()
+        tx.run(query("texts/merge_interests"), rows=Rows(interest_rows(links))).consume()
+        tx.run(query("texts/create_expressed"), rows=Rows(edges.values())).consume()
         if about:
-            tx.run(query("texts/merge_about"), rows=about).consume()
+            tx.run(query("texts/merge_about"), rows=Rows(about)).consume()
         if store_raw_text:
-            tx.run(query("texts/store_raw_texts"), rows=raw).consume()
+            tx.run(query("texts/store_raw_texts"), rows=Rows(raw)).consume()
 
     with driver.session(database=database) as session:
         session.execute_write(work)

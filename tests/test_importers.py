@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from neo4j import Driver
 
 from graph import importers, reads, texts
+from graph.db import Rows
 from graph.extraction import default_extractor
 from graph.records import BatchError
 from service.cli import main
@@ -221,3 +222,12 @@ def test_a_failed_text_write_stops_the_import(
         )  # fmt: skip
     assert len(calls) == 2  # no chunk is written after the failure
     assert expressed_text_ids(driver, prefix) == {"t0", "t1"}
+
+
+def test_a_batch_parameter_reaches_the_database_whole_with_a_short_repr(driver: Driver) -> None:
+    rows = Rows({"key": f"k{n}", "vector": [0.5] * 384} for n in range(1000))
+    assert repr(rows) == "<1000 rows>"  # what the driver formats for its debug line
+    records, _, _ = driver.execute_query(
+        "UNWIND $rows AS row RETURN count(*) AS rows, sum(size(row.vector)) AS floats", rows=rows
+    )
+    assert records[0].data() == {"rows": 1000, "floats": 384_000}
