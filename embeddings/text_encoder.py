@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,22 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
             show_progress_bar=False,
         )
     return np.asarray(vectors, dtype=np.float32)
+
+
+@contextmanager
+def encoder_threads(*, leave: int) -> Iterator[None]:
+    """Within the block the encoder leaves ``leave`` cores to other stages (at least one thread).
+
+    Torch's threads share the process, so this is for a bulk job, not a server's requests.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, before - leave))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class CachedEncoder:

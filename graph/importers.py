@@ -26,7 +26,8 @@ from typing import IO, Any, TypeVar
 from neo4j import Driver
 from tqdm import tqdm
 
-from graph import texts
+from embeddings.text_encoder import encoder_threads
+from graph import parse_process, texts
 from graph.extraction import Extraction, Extractor, Parsed
 from graph.ingest import EventsWritten, write_event_rows, write_item_rows
 from graph.pseudonyms import Pseudonyms
@@ -373,18 +374,20 @@ def import_texts(
 
     def parse(offset: int, chunk: list[dict[str, Any]]) -> tuple[list[tuple[str, TextIn]], Parsed]:
         batch = entries(chunk, offset)
-        return batch, extractor.parse([text.text for _, text in batch])
+        return batch, parse_texts([text.text for _, text in batch])
 
     def write(batch: list[tuple[str, TextIn]], extractions: list[Extraction]) -> int:
         stored = texts.store_extracted(driver, batch, extractions, database=database)
         return sum(analysis.stored for analysis in stored)
 
-    # Three stages overlap: the parse of the next chunk (spaCy, one core), the encoder on this
-    # one (torch), the links and writes of the previous one (Neo4j). Only the last stage reads
-    # and writes the graph, one chunk at a time in order, so each chunk links to the interests
-    # the chunks before it created.
+    # Three stages overlap: the parse of the next chunk (spaCy, in a process of its own when there
+    # is more than one chunk), the encoder on this one (torch, one core fewer), the links and
+    # writes of the previous one (Neo4j). Only the last stage reads and writes the graph, one
+    # chunk at a time in order, so each chunk links to the interests the chunks before it created.
     written = 0
     with (
+        parse_process.parser(extractor, separate=total > chunk_size) as parse_texts,
+        encoder_threads(leave=1 if total > chunk_size else 0),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as parser,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as writer,
         tqdm(
