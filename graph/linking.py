@@ -58,7 +58,8 @@ def plan_links(
         )
         nearest = {r["key"]: (r["interest_key"], r["name"], r["cosine"]) for r in records}
     links: list[Link] = []
-    fresh = _Fresh(len(unknown), embeddings.shape[1])  # this batch's new interests
+    capacity = sum(p.key not in exact for p in phrases)  # at most one new interest each
+    fresh = _Fresh(capacity, embeddings.shape[1])  # this batch's new interests
     for phrase, vector in zip(phrases, embeddings, strict=True):
         if phrase.key in exact:
             name, embedded = exact[phrase.key]
