@@ -7,22 +7,23 @@
    first ceil(0.8 n) train). From the training part (ratings, and tags naming a genre) rank the
    genres; the truth is the number of held-out positives (rating >= 4) in each genre; NDCG@3
    over users with a held-out positive. Baselines in the same run: all-time genre counts and a
-   90-day decay. The blend of the short and long horizons, and the forecast's settings
+   90-day decay. The blend of the short and long horizons, the forecast's settings
    (``graph.forecast``: population prior, share of the item model's predictions, items
-   predicted), are chosen on a validation split (the last 20% of each training part) and then
-   scored once on the test split.
+   predicted) and the transition model's (``graph.transitions``: penalty, share of the change)
+   are chosen on a validation split (the last 20% of each training part) and then scored once on
+   the test split, with a bootstrap interval over users.
 2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
    offset in signals (a detection within 10 signals of a true shift matches it), for a sweep of
    the PELT penalty; and how close the short and long profiles are to the true mixture.
 3. Latency of ``GET /v1/users/{id}/interests``, ``/interests/forecast`` and ``/shifts`` for the
    user with the most ratings, after importing the ratings into the benchmarks' own Neo4j (p50,
-   p99 in process; the forecast walks the item model when a training run serves there).
+   p99 in process; the forecast walks the item model when a training run serves there); and
+   the time the transition model's fit from the graph takes (the step each embedding run adds).
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import itertools
 import json
@@ -31,6 +32,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,15 @@ from bench.common import (
 )
 from bench.drift import TOPICS, match, simulate
 from embeddings import item_similarity
-from graph import api_keys, forecast, importers, shifts, strength
+from graph import (
+    api_keys,
+    forecast,
+    importers,
+    shifts,
+    strength,
+    transition_samples,
+    transitions,
+)
 from graph.extraction import normalise
 from graph.recommend import history_weights
 from graph.signals import interaction_weight
@@ -83,12 +93,17 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
     best = max(blends, key=lambda b: (validation[b], -b))
     settings = list(itertools.product((0.0, 10.0, 20.0, 50.0), (0.0, 0.2, 0.3, 0.4, 0.5),
                                       (50, 100)))  # fmt: skip
-    inputs = Forecasts(users, ratings, genres, test=False)
+    inputs = Forecasts(users, ratings, genres, tags, test=False)
     tried = {f"prior {k:g}, predicted {m:g}, items {n}": _ndcg(users, ratings, tags, genres,
              inputs.scorer(k, m, n), test=False) for k, m, n in settings}  # fmt: skip
     chosen = max(settings, key=lambda v: tried[f"prior {v[0]:g}, predicted {v[1]:g}, items {v[2]}"])
     default = (forecast.PRIOR_SIGNALS, forecast.PREDICTED_SHARE, forecast.PREDICTED_ITEMS)
-    inputs = Forecasts(users, ratings, genres, test=True)
+    moves = list(itertools.product((1e-4, 3e-4, 1e-3, 3e-3), (0.5, 1.0)))
+    models = {alpha: inputs.transition(alpha) for alpha in {a for a, _ in moves}}
+    moved = {f"alpha {a:g}, share {c:g}": _ndcg(users, ratings, tags, genres, inputs.scorer(
+             *default, transition=models[a], share=c), test=False) for a, c in moves}  # fmt: skip
+    inputs = Forecasts(users, ratings, genres, tags, test=True)
+    transition = inputs.transition(transitions.ALPHA)
     methods: dict[str, Scorer] = {
         "baseline: all-time genre counts": _counts,
         "baseline: 90-day decay": _decayed_counts,
@@ -97,23 +112,46 @@ def next_period(folder: Path, *, max_users: int | None) -> dict[str, Any]:
         f"blended (default {strength.BLEND_SHORT})": _blended(strength.BLEND_SHORT),
         f"blended (validated {best})": _blended(best),
         "forecast without the item model": inputs.scorer(default[0], 0.0, default[2]),
-        "forecast (the service's settings)": inputs.scorer(*default),
-        f"forecast (validated {chosen})": inputs.scorer(*chosen),
+        "forecast without the transition model": inputs.scorer(*default),
+        f"forecast (validated {chosen}), no transition": inputs.scorer(*chosen),
+        "forecast (the service's settings)": inputs.scorer(*default, transition=transition),
     }
-    results = {
-        name: _ndcg(users, ratings, tags, genres, scorer) for name, scorer in methods.items()
+    per_user = {
+        name: _ndcg_scores(users, ratings, tags, genres, scorer) for name, scorer in methods.items()
     }
+    results = {name: float(np.mean(scores)) for name, scores in per_user.items()}
+    service = np.array(per_user["forecast (the service's settings)"])
+    gain = service - np.array(per_user["forecast without the transition model"])
     print(f"next period, {len(users)} users, NDCG@3 of genres (goal >= 0.77)")
     print("  validation split, blend share of the short horizon: "
           + ", ".join(f"{b}: {v:.4f}" for b, v in validation.items()))  # fmt: skip
     best_tried = max(tried, key=tried.__getitem__)
     print(f"  validation split, forecasts: {len(tried)} settings, best {best_tried} "
           f"({tried[best_tried]:.4f})")  # fmt: skip
+    best_moved = max(moved, key=moved.__getitem__)
+    print("  validation split, transition model: " + ", ".join(
+          f"{name}: {v:.4f}" for name, v in moved.items()) + f"; best {best_moved}")  # fmt: skip
     for name, value in results.items():
-        print(f"  {name:<44} {value:.4f}")
+        print(f"  {name:<50} {value:.4f}")
+    intervals = {"forecast": _bootstrap(service), "transition_gain": _bootstrap(gain)}
+    print("  95% bootstrap intervals over users: the service's forecast "
+          f"{intervals['forecast'][0]:.4f}-{intervals['forecast'][1]:.4f}, the transition "
+          f"model's gain {intervals['transition_gain'][0]:+.4f} to "
+          f"{intervals['transition_gain'][1]:+.4f}")  # fmt: skip
     return {"users": len(users), "validation": validation, "chosen_blend": best,
             "forecast_validation": tried, "chosen_forecast": chosen,
-            "ndcg_at_3": results}  # fmt: skip
+            "transition_validation": moved, "ndcg_at_3": results,
+            "bootstrap_95": intervals}  # fmt: skip
+
+
+def _bootstrap(values: np.ndarray, *, rounds: int = 2_000) -> tuple[float, float]:
+    """The 95% percentile interval of the mean of ``values`` over resampled users (seeded)."""
+    if not len(values):
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(4)
+    means = values[rng.integers(0, len(values), size=(rounds, len(values)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def _read_movielens(
@@ -131,7 +169,13 @@ def _read_movielens(
     return genres, ratings, tags
 
 
-def _ndcg(
+def _ndcg(*args: Any, **kwargs: Any) -> float:
+    """The mean of ``_ndcg_scores`` (same arguments)."""
+    scores = _ndcg_scores(*args, **kwargs)
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def _ndcg_scores(
     users: Sequence[str],
     ratings: dict[str, list[Rating]],
     tags: dict[str, list[tuple[int, str]]],
@@ -139,7 +183,8 @@ def _ndcg(
     scorer: Scorer,
     *,
     test: bool = True,
-) -> float:
+) -> list[float]:
+    """NDCG@3 of each user with a held-out positive."""
     scores = []
     for user in users:
         events = ratings[user]
@@ -152,20 +197,31 @@ def _ndcg(
         if not gains:
             continue
         as_of = float(train[-1][0])
-        signals = [
-            Signal(float(t), interaction_weight("rate", r), "event",
-                   tuple(f"category:{g}" for g in genres[movie]))
-            for t, movie, r in train
-        ] + [Signal(float(t), 1.0, "text", (f"category:{g}",))
-             for t, g in tags.get(user, []) if t <= as_of]  # fmt: skip
-        signals.sort(key=lambda s: s.at)
-        ranked = scorer(user, [s for s in signals if s.targets], as_of)
+        ranked = scorer(user, _signals(user, train, tags, genres, as_of), as_of)
         top = sorted(ranked, key=lambda g: (-ranked[g], g))[:3]
         dcg = sum(gains.get(g.removeprefix("category:"), 0) / math.log2(i + 2)
                   for i, g in enumerate(top))  # fmt: skip
         ideal = sum(v / math.log2(i + 2) for i, v in enumerate(sorted(gains.values())[::-1][:3]))
         scores.append(dcg / ideal)
-    return float(np.mean(scores)) if scores else float("nan")
+    return scores
+
+
+def _signals(
+    user: str,
+    events: list[Rating],
+    tags: dict[str, list[tuple[int, str]]],
+    genres: dict[int, list[str]],
+    as_of: float,
+) -> list[Signal]:
+    """The user's ratings and the tags naming a genre up to ``as_of``, as signals, oldest first."""
+    signals = [
+        Signal(float(t), interaction_weight("rate", r), "event",
+               tuple(f"category:{g}" for g in genres[movie]))
+        for t, movie, r in events
+    ] + [Signal(float(t), 1.0, "text", (f"category:{g}",))
+         for t, g in tags.get(user, []) if t <= as_of]  # fmt: skip
+    signals.sort(key=lambda s: s.at)
+    return [s for s in signals if s.targets]
 
 
 def _counts(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
@@ -183,34 +239,31 @@ def _decayed_counts(user: str, signals: list[Signal], as_of: float) -> dict[str,
 
 class Forecasts:
     """What ``graph.forecast`` combines, from the files: the population's shares of positive
-    interactions up to each instant, and each user's predicted items from the item-to-item model
+    interactions up to each instant, each user's predicted items from the item-to-item model
     fitted on every user's training part (``item_similarity.fit`` and ``history_weights`` as the
-    service runs them; the walk done in memory instead of in Cypher)."""
+    service runs them; the walk done in memory instead of in Cypher), and the transition model
+    fitted, as each embedding run does (``graph.transition_samples``), on the nested cuts of the
+    training parts (``graph.forecast.samples``)."""
 
     def __init__(
         self,
         users: Sequence[str],
         ratings: dict[str, list[Rating]],
         genres: dict[int, list[str]],
+        tags: dict[str, list[tuple[int, str]]],
         *,
         test: bool,
     ) -> None:
-        self.genres = genres
+        self.genres, self.tags = genres, tags
         self.parts = {}
         for user in users:
             train, _ = split(ratings[user])
             self.parts[user] = train if test else split(train)[0]
-        liked = sorted((t, m) for part in self.parts.values() for t, m, r in part
-                       if interaction_weight("rate", r) > 0)  # fmt: skip
-        self.times = [t for t, _ in liked]
-        names = sorted({g for gs in genres.values() for g in gs})
-        self.names = [f"category:{g}" for g in names]
-        column = {g: j for j, g in enumerate(names)}
-        counts = np.zeros((len(liked) + 1, len(names)))
-        for row, (_, movie) in enumerate(liked, start=1):
-            for g in genres[movie]:
-                counts[row, column[g]] += 1
-        self.cumulative = np.cumsum(counts, axis=0)
+        self.population = forecast.PopulationTimeline(
+            (t, tuple(f"category:{g}" for g in genres[m]))
+            for part in self.parts.values() for t, m, r in part
+            if interaction_weight("rate", r) > 0
+        )  # fmt: skip
         pairs = ((u, str(m)) for u, part in self.parts.items() for _, m, r in part
                  if interaction_weight("rate", r) > 0)  # fmt: skip
         neighbours = item_similarity.fit(pairs)
@@ -222,34 +275,62 @@ class Forecasts:
         size = len(self.items)
         self.model = sparse.csr_matrix((values, (sources, targets)), shape=(size, size)).T.tocsr()
         self.predicted: dict[tuple[str, int], dict[str, float]] = {}
+        self._samples: list[tuple[dict[str, float], dict[str, float]]] | None = None
 
-    def population(self, as_of: float) -> dict[str, float]:
-        row = self.cumulative[bisect.bisect_right(self.times, as_of)]
-        return forecast.shares(((name,), float(v)) for name, v in zip(self.names, row, strict=True))
+    def predictions(self, user: str, count: int, *, until: float | None = None) -> dict[str, float]:
+        """Target shares of the ``count`` items the model predicts from the user's training
+        part (only its interactions up to ``until`` when given; those are not cached)."""
+        key = (user, count)
+        if until is None and key in self.predicted:
+            return self.predicted[key]
+        part = [e for e in self.parts[user] if until is None or e[0] <= until]
+        weights = history_weights([(str(m), interaction_weight("rate", r)) for _, m, r in part])
+        history = np.zeros(len(self.items))
+        for item, w in weights.items():
+            history[self.col[item]] = w
+        scores = self.model @ history
+        scores[[self.col[str(m)] for _, m, _ in part]] = -np.inf
+        best = np.argsort(-scores, kind="stable")[:count]
+        found = forecast.shares(
+            (tuple(f"category:{g}" for g in self.genres[int(self.items[j])]), scores[j])
+            for j in best if scores[j] > 0
+        )  # fmt: skip
+        if until is None:
+            self.predicted[key] = found
+        return found
 
-    def predictions(self, user: str, count: int) -> dict[str, float]:
-        if (user, count) not in self.predicted:
-            part = self.parts[user]
-            weights = history_weights([(str(m), interaction_weight("rate", r)) for _, m, r in part])
-            history = np.zeros(len(self.items))
-            for item, w in weights.items():
-                history[self.col[item]] = w
-            scores = self.model @ history
-            scores[[self.col[str(m)] for _, m, _ in part]] = -np.inf
-            best = np.argsort(-scores, kind="stable")[:count]
-            self.predicted[(user, count)] = forecast.shares(
-                (tuple(f"category:{g}" for g in self.genres[int(self.items[j])]), scores[j])
-                for j in best if scores[j] > 0
-            )  # fmt: skip
-        return self.predicted[(user, count)]
+    def _predicted_until(self, user: str, at: float) -> dict[str, float]:
+        return self.predictions(user, forecast.PREDICTED_ITEMS, until=at)
 
-    def scorer(self, prior_signals: float, predicted_share: float, count: int) -> Scorer:
+    def transition(self, alpha: float) -> transitions.Transition | None:
+        if self._samples is None:
+            self._samples = [
+                sample
+                for user, part in self.parts.items() if part
+                for sample in forecast.samples(
+                    _signals(user, part, self.tags, self.genres, float(part[-1][0])),
+                    self.population.shares,
+                    partial(self._predicted_until, user),
+                )
+            ]  # fmt: skip
+        return transitions.fit(self._samples, self.population.names, alpha=alpha)
+
+    def scorer(
+        self,
+        prior_signals: float,
+        predicted_share: float,
+        count: int,
+        *,
+        transition: transitions.Transition | None = None,
+        share: float = transitions.SHARE,
+    ) -> Scorer:
         def score(user: str, signals: list[Signal], as_of: float) -> dict[str, float]:
             profile = {s.target: s.blended for s in strength.profile(signals, as_of)}
             predicted = self.predictions(user, count) if predicted_share else {}
-            return forecast.combine(profile, len(signals), self.population(as_of), predicted,
-                                    prior_signals=prior_signals,
-                                    predicted_share=predicted_share)  # fmt: skip
+            combined = forecast.combine(profile, len(signals), self.population.shares(as_of),
+                                        predicted, prior_signals=prior_signals,
+                                        predicted_share=predicted_share)  # fmt: skip
+            return transition.apply(combined, share=share) if transition else combined
 
         return score
 
@@ -321,6 +402,7 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
         importers.import_movielens(
             driver, folder, BENCH_PSEUDONYMS, max_ratings=max_ratings, progress=False
         )
+        transition = _fit_transition(driver, folder, max_ratings)
         counts = Counter(row["user_id"] for row in importers.movielens_ratings(folder))
         allowed = {r["user_id"] for r in _first(importers.movielens_ratings(folder), max_ratings)}
         user, events = max(((u, c) for u, c in counts.items() if u in allowed),
@@ -349,7 +431,21 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
         print(f"  GET /v1/users/{{id}}/{path:<18} p50 {figures['p50_ms']:.1f} ms, "
               f"p99 {figures['p99_ms']:.1f} ms ({figures['requests']} requests)"
               + (" with the item model" if figures["embedding_run"] else ""))  # fmt: skip
-    return {"user": user, "events": events, **results}
+    return {"user": user, "events": events, "transition_fit": transition, **results}
+
+
+def _fit_transition(driver: Any, folder: Path, max_ratings: int | None) -> dict[str, float]:
+    """Time the transition model's fit as an embedding run does it, on the imported ratings
+    (with an item model fitted on their positive ones, as the run does)."""
+    pairs = [(r["user_id"], r["item_id"]) for r in _first(importers.movielens_ratings(folder),
+             max_ratings) if interaction_weight("rate", float(r["value"])) > 0]  # fmt: skip
+    neighbours = item_similarity.fit(pairs)
+    started = time.perf_counter()
+    model, samples = transition_samples.fit_transition(driver, neighbours)
+    seconds = time.perf_counter() - started
+    print(f"transition model fitted from the graph: {samples} samples in {seconds:.1f} s"
+          + ("" if model else " (too few for a model)"))  # fmt: skip
+    return {"samples": float(samples), "seconds": seconds}
 
 
 def _first(rows: Any, count: int | None) -> Any:

@@ -1,8 +1,9 @@
 """One retraining run, end to end, and the schedule that starts them.
 
 ``retrain`` takes the lease, records a running ``EmbeddingRun``, exports the triples, trains,
-fits the item-to-item model (``embeddings.item_similarity``) on the same positive interactions,
-writes the vectors and the item edges into the slot not being served, and switches serving to it
+fits the item-to-item model (``embeddings.item_similarity``) on the same positive interactions
+and the forecast's transition model (``graph.transition_samples``) with it, writes the vectors
+and the item edges into the slot not being served, and switches serving to it
 only when the test MRR reaches the quality floor. Any failure marks the run failed and leaves
 serving as it was.
 ``schedule`` runs ``retrain`` on a cron expression with APScheduler (one at a time; a missed
@@ -21,6 +22,7 @@ from neo4j import Driver
 from embeddings import item_similarity, runs
 from embeddings.training import Trained, TrainingConfig, export_triples, train
 from embeddings.writeback import write_similar, write_vectors
+from graph.transition_samples import fit_transition
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +99,17 @@ def _stages(
     report.seconds["item_similarity"] = time.perf_counter() - started
     runs.renew(driver, owner, database=database)
     started = time.perf_counter()
+    transition, samples = fit_transition(driver, similar, database=database)
+    report.metrics["transition_samples"] = float(samples)
+    report.seconds["transition"] = time.perf_counter() - started
+    runs.renew(driver, owner, database=database)
+    started = time.perf_counter()
     write_vectors(driver, report.slot, trained.labels, trained.vectors, database=database)
     report.metrics["similar_edges"] = float(
         write_similar(driver, report.slot, similar, database=database)
     )
     runs.store_relations(driver, report.run_id, trained.relations, database=database)
+    if transition is not None:
+        runs.store_transition(driver, report.run_id, transition.to_json(), database=database)
     report.seconds["write_back"] = time.perf_counter() - started
     report.status = "finished"

@@ -35,6 +35,7 @@ class Serving:
     slot: int
     model: str
     relations: dict[str, list[float]]  # relation vectors, to compose queries
+    transition: str | None = None  # the forecast's transition model (JSON; graph.transitions)
 
     @property
     def property(self) -> str:
@@ -99,7 +100,7 @@ def serving(driver: Driver, *, database: str | None = None) -> Serving | None:
         return None
     run = records[0]["run"]
     relations = json.loads(run["relations"]) if run.get("relations") else {}
-    return Serving(run["id"], int(run["slot"]), run["model"], relations)
+    return Serving(run["id"], int(run["slot"]), run["model"], relations, run.get("transition"))
 
 
 def start(
@@ -151,6 +152,14 @@ def store_relations(
     )
 
 
+def store_transition(
+    driver: Driver, run_id: str, transition: str, *, database: str | None = None
+) -> None:
+    driver.execute_query(
+        query("embeddings/store_transition"), id=run_id, transition=transition, database_=database
+    )
+
+
 def switch(driver: Driver, run_id: str, slot: int, *, database: str | None = None) -> None:
     driver.execute_query(
         query("embeddings/switch_serving"), id=run_id, slot=slot, database_=database
@@ -165,6 +174,7 @@ def recent(driver: Driver, *, limit: int = 10, database: str | None = None) -> l
     for record in records:
         run = dict(record["run"])
         run.pop("relations", None)
+        run.pop("transition", None)
         for key in ("params", "metrics"):
             run[key] = json.loads(run[key]) if run.get(key) else None
         for key in ("started_at", "finished_at"):

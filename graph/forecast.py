@@ -8,18 +8,23 @@ about. It mixes three shares of the targets (categories and interests):
 - the targets of the items the item-to-item model predicts from the user's recent history
   (``graph.recommend.predicted_items``), weighted by their scores, with weight
   ``PREDICTED_SHARE`` (none before the first training run).
-The three settings were chosen on the validation split of ``bench/evolution.py``. Only signals
-up to ``as_of`` count; the population's shares come from the hour before it (cached a while).
+Then the serving run's transition model (``graph.transitions``, fitted with each embedding run
+on the population's histories by ``graph.transition_samples``) moves the categories' scores the
+way people's interests moved after forecasts like this one.
+The settings were chosen on the validation split of ``bench/evolution.py``. Only signals up to
+``as_of`` count; the population's shares come from the hour before it (cached a while).
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from cachetools import TTLCache
 from neo4j import Driver
 
@@ -27,6 +32,7 @@ from cypher import query
 from graph import recommend, strength
 from graph.profiles import iso, strongest_about
 from graph.strength import Signal, split_target
+from graph.transitions import CLEAR, Transition, cuts
 
 PRIOR_SIGNALS = 20.0
 PREDICTED_SHARE = 0.4
@@ -77,22 +83,26 @@ def forecast(
     """The answer of ``GET /v1/users/{id}/interests/forecast`` (``signals`` up to ``as_of``)."""
     profile = {s.target: s.blended for s in strength.profile(signals, as_of.timestamp())}
     population = population_shares(driver, as_of, database=database)
-    run, items = recommend.predicted_items(
+    serving, items = recommend.predicted_items(
         driver, user_id, as_of=as_of, limit=PREDICTED_ITEMS, database=database
     )
     reached = item_targets(driver, [item for item, _ in items], database=database)
     predicted = shares((reached.get(item, ("", ()))[1], score) for item, score in items)
-    scores = combine(profile, len(signals), population, predicted)
+    combined = combine(profile, len(signals), population, predicted)
+    transition = (Transition.from_json(serving.transition)
+                  if serving is not None and serving.transition else None)  # fmt: skip
+    scores = transition.apply(combined) if transition is not None else combined
     ranked = sorted(scores, key=lambda t: (-scores[t], t))[:limit]
     return {
         "as_of": iso(as_of),
         "signals": len(signals),
-        "embedding_run": run,
+        "embedding_run": serving.run_id if serving is not None else None,
         "forecast": [
             {"type": split_target(t)[0], "key": split_target(t)[1],
              "score": round(scores[t], 6), "profile": round(profile.get(t, 0.0), 6),
              "population": round(population.get(t, 0.0), 6),
-             "predicted": round(predicted.get(t, 0.0), 6)}
+             "predicted": round(predicted.get(t, 0.0), 6),
+             "transition": round(scores[t] - combined.get(t, 0.0), 6)}
             for t in ranked
         ],
         "predicted_items": [
@@ -100,6 +110,50 @@ def forecast(
             for item, score in items[:SHOWN_ITEMS]
         ],
     }  # fmt: skip
+
+
+def samples(
+    signals: Sequence[Signal],
+    population: Callable[[float], dict[str, float]],
+    predicted: Callable[[float], dict[str, float]],
+) -> list[tuple[dict[str, float], dict[str, float]]]:
+    """What the transition model learns from one history: at each nested cut
+    (``graph.transitions.cuts``), the forecast from the signals before it (``population`` and
+    ``predicted`` give their parts at an instant) and the categories' shares of the clear
+    positives after it (``graph.transitions.CLEAR``), up to the later cut it nests in."""
+    found = []
+    for cut, end in cuts(len(signals)):
+        after = shares((categories(s.targets), 1.0) for s in signals[cut:end] if s.weight >= CLEAR)
+        if after:
+            at = signals[cut - 1].at
+            before = signals[:cut]
+            profile = {s.target: s.blended for s in strength.profile(before, at)}
+            found.append((combine(profile, cut, population(at), predicted(at)), after))
+    return found
+
+
+def categories(targets: Iterable[str]) -> tuple[str, ...]:
+    return tuple(t for t in targets if t.startswith("category:"))
+
+
+class PopulationTimeline:
+    """The population's shares of positive interactions per category at any instant, in memory
+    (what ``population_shares`` reads from Neo4j), from ``(at, categories)`` of positive events."""
+
+    def __init__(self, events: Iterable[tuple[float, Sequence[str]]]) -> None:
+        ordered = sorted((at, tuple(targets)) for at, targets in events)
+        self.times = [at for at, _ in ordered]
+        self.names = sorted({t for _, targets in ordered for t in targets})
+        column = {name: j for j, name in enumerate(self.names)}
+        counts = np.zeros((len(ordered) + 1, len(self.names)))
+        for row, (_, targets) in enumerate(ordered, start=1):
+            for target in targets:
+                counts[row, column[target]] += 1
+        self.cumulative = np.cumsum(counts, axis=0)
+
+    def shares(self, as_of: float) -> dict[str, float]:
+        row = self.cumulative[bisect.bisect_right(self.times, as_of)]
+        return shares(((name,), float(v)) for name, v in zip(self.names, row, strict=True))
 
 
 def item_targets(

@@ -17,8 +17,8 @@ category does not take every place. A user with no history gets the popular rece
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,7 +128,7 @@ def gather(
 
 def predicted_items(
     driver: Driver, user_id: str, *, as_of: datetime, limit: int, database: str | None = None
-) -> tuple[str | None, list[tuple[str, float]]]:
+) -> tuple[runs.Serving | None, list[tuple[str, float]]]:
     """The served run and the item-to-item model's best ``limit`` unseen items for the user at
     ``as_of``, with their scores (none before the first run)."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
@@ -136,20 +136,44 @@ def predicted_items(
     if serving is None:
         return None, []
     history, seen = _history(driver, user_id, as_of, db)
-    return serving.run_id, _item_model(driver, serving, history, seen, limit, db)
+    return serving, _item_model(driver, serving, history, seen, limit, db)
 
 
 def _history(
     driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The weighted history the item-to-item model walks (item, weight, at), and the items seen."""
+    rows = interactions(driver, user_id, as_of, db)
+    at = {item: when for item, _, when in rows}
+    weights = history_weights([(item, weight) for item, weight, _ in rows])
+    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
+    return history, list(at)
+
+
+def interactions(
+    driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
+) -> list[tuple[str, float, int]]:
+    """The user's interactions up to ``as_of`` as (item, weight, epoch seconds), oldest first."""
     records, _, _ = driver.execute_query(
         query("recommend/history"), user_id=user_id, as_of=as_of, **db
     )
-    at = {r["item"]: r["at"] for r in records}
-    weights = history_weights([(r["item"], r["weight"]) for r in records])
-    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
-    return history, list(at)
+    return [(r["item"], float(r["weight"]), r["at"]) for r in records]
+
+
+def walk_item_model(
+    neighbours: Mapping[str, Sequence[tuple[str, float]]],
+    weights: Mapping[str, float],
+    seen: Collection[str],
+    limit: int,
+) -> list[tuple[str, float]]:
+    """What ``recommend/item_model_candidates`` does in Cypher, in memory: each item's summed
+    ``history weight × edge weight`` over the history's neighbours, the best ``limit`` unseen."""
+    scores: dict[str, float] = defaultdict(float)
+    for item, weight in weights.items():
+        for other, edge in neighbours.get(item, ()):
+            scores[other] += weight * edge
+    unseen = [item for item in scores if item not in seen]
+    return [(item, scores[item]) for item in sorted(unseen, key=lambda i: (-scores[i], i))[:limit]]
 
 
 def history_weights(

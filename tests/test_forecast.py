@@ -50,6 +50,7 @@ def test_forecast_of_a_comedy_fan(client: FlaskClient, prefix: str, trained: str
     top = body["forecast"][0]
     assert (top["type"], top["key"]) == ("category", f"{prefix}comedy")
     assert top["profile"] > 0 and top["population"] > 0 and top["predicted"] > 0
+    assert top["transition"] == 0  # eight short histories: too few samples for a model
     assert top["score"] == pytest.approx(
         0.6 * (4 * top["profile"] + 20 * top["population"]) / 24 + 0.4 * top["predicted"], abs=1e-5
     )
@@ -85,3 +86,41 @@ def test_forecast_refuses_bad_requests(
     assert given.status_code == status
     if field:
         assert given.json["error"]["details"][0]["field"] == field
+
+
+@pytest.mark.neo4j
+def test_a_run_learns_where_interests_move(
+    client: FlaskClient, driver: Driver, prefix: str
+) -> None:
+    """Thirty users like eight comedies, then two horror films: a run learns that who has seen
+    all the comedies moves on to horror (and who has seen a few goes on with comedies), and the
+    forecasts of new users say so."""
+    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
+             for kind, count in (("comedy", 8), ("horror", 2)) for n in range(count)]  # fmt: skip
+    assert client.post("/v1/items", json=items).status_code == 200
+    order = [f"{prefix}comedy{n}" for n in range(8)] + [f"{prefix}horror{n}" for n in range(2)]
+    events = [
+        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
+         "item_id": item, "timestamp": 1_700_000_000 + 1_000 * u + n}
+        for u in range(30) for n, item in enumerate(order)
+    ] + [
+        {"event_id": f"{prefix}{user}-{n}", "user_id": f"{prefix}{user}", "kind": "like",
+         "item_id": f"{prefix}comedy{n}", "timestamp": 1_750_000_000 + n}
+        for user, count in (("all", 8), ("few", 5)) for n in range(count)
+    ]  # fmt: skip
+    assert client.post("/v1/events", json=events).status_code == 200
+    report = retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    assert report.status == "finished", report.message
+    assert report.metrics["transition_samples"] >= 90  # three cuts of each history
+    forget_population()
+    body = client.get(f"/v1/users/{prefix}all/interests/forecast", query_string=LATER).json
+    moved = {f["key"]: f["transition"] for f in body["forecast"]}
+    assert moved[f"{prefix}horror"] > 0.05 and moved[f"{prefix}comedy"] < -0.05
+    few = client.get(f"/v1/users/{prefix}few/interests/forecast", query_string=LATER).json
+    moved_few = {f["key"]: f["transition"] for f in few["forecast"]}
+    assert moved_few[f"{prefix}comedy"] > 0.05 and moved_few[f"{prefix}horror"] < -0.05
+    score = {f["key"]: f for f in body["forecast"]}[f"{prefix}horror"]
+    assert score["score"] == pytest.approx(
+        0.6 * (8 * score["profile"] + 20 * score["population"]) / 28 + 0.4 * score["predicted"]
+        + score["transition"], abs=1e-5
+    )  # fmt: skip

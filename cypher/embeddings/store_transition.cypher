@@ -1,0 +1,3 @@
+// A run's transition model for forecasts (JSON; graph.transitions).
+MATCH (r:EmbeddingRun {id: $id})
+SET r.transition = $transition
