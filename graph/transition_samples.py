@@ -1,18 +1,20 @@
 """The forecast's transition model, fitted from the graph with each embedding run.
 
-For up to ``MAX_USERS`` users (those with at least ``MIN_EVENTS`` interactions, first by id), the
-signals the profile reads (``graph.profiles.user_signals``) and the interactions the item model
-walks; at each nested cut of a history (``graph.forecast.samples``) the forecast is rebuilt from
-what came before it: the profile, the population's shares (of these users' positive
-interactions up to the cut) and the items the run's item-to-item model predicts from the history
-before the cut (``graph.recommend.walk_item_model``, as the service walks it in Cypher). The
-samples go to ``graph.transitions.fit``. The run's model has seen every interaction, including
-the ones after each cut; the benchmark fits the same way (``bench/evolution.py``).
+For up to ``MAX_USERS`` users (a seeded sample of those with at least ``MIN_EVENTS``
+interactions): the signals the profile reads (``graph.profiles.user_signals``) and the
+interactions the item model walks. At each nested cut of a history (``graph.forecast.samples``)
+the forecast is rebuilt from what came before it: the profile, the population's shares (of these
+users' positive interactions up to the cut) and the items the run's item-to-item model predicts
+from the history before the cut (``graph.recommend.walk_item_model``, as the service walks it in
+Cypher). The samples go to ``graph.transitions.fit``. The run's model has seen every
+interaction, including the ones after each cut; the benchmark fits the same way
+(``bench/evolution.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -27,6 +29,7 @@ from graph.transitions import Transition, fit
 logger = logging.getLogger(__name__)
 
 MAX_USERS = 2_000
+SEED = 20_261_128  # of the sample of users, so that runs on the same graph learn the same
 MIN_EVENTS = 5
 TARGETS_BATCH = 5_000  # items per item_targets query
 
@@ -41,12 +44,14 @@ def fit_transition(
     """The transition model (``None`` with too few samples) and the number of samples."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
     records, _, _ = driver.execute_query(
-        query("embeddings/transition_users"), min_events=MIN_EVENTS, limit=max_users, **db
+        query("embeddings/transition_users"), min_events=MIN_EVENTS, **db
     )
+    users = [r["user"] for r in records]
+    if len(users) > max_users:
+        users = random.Random(SEED).sample(users, max_users)
     now = datetime.now(UTC)
     histories = {}
-    for r in records:
-        user = r["user"]
+    for user in users:
         signals = profiles.user_signals(driver, user, until=now, database=database)
         histories[user] = (signals, recommend.interactions(driver, user, now, db))
     population = forecast.PopulationTimeline(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 from neo4j import Driver
 
 from embeddings import retraining
 from graph.forecast import combine, forget_population, shares
+from graph.transition_samples import fit_transition
 from tests.test_embeddings import TINY, given_two_tastes
 from tests.test_recommend import LATER, taste_trainer
 
@@ -119,6 +121,11 @@ def test_a_run_learns_where_interests_move(
     few = client.get(f"/v1/users/{prefix}few/interests/forecast", query_string=LATER).json
     moved_few = {f["key"]: f["transition"] for f in few["forecast"]}
     assert moved_few[f"{prefix}comedy"] > 0.05 and moved_few[f"{prefix}horror"] < -0.05
+    sampled, count = fit_transition(driver, {}, max_users=10)  # a seeded sample of ten users
+    again, count_again = fit_transition(driver, {}, max_users=10)
+    assert 10 <= count <= 30 and count == count_again  # at most three cuts each
+    assert sampled is not None and again is not None
+    assert np.allclose(sampled.weights, again.weights)
     score = {f["key"]: f for f in body["forecast"]}[f"{prefix}horror"]
     assert score["score"] == pytest.approx(
         0.6 * (8 * score["profile"] + 20 * score["population"]) / 28 + 0.4 * score["predicted"]

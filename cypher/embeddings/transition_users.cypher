@@ -1,7 +1,6 @@
-// Users whose histories the forecast's transition model learns from: those with at least
-// $min_events interactions, the first $limit by id.
+// Users whose histories the forecast's transition model may learn from: those with at least
+// $min_events interactions (the caller draws its sample from them).
 MATCH (u:User)
 WHERE COUNT { (u)-[:INTERACTED]->() } >= $min_events
 RETURN u.id AS user
 ORDER BY user
-LIMIT $limit
