@@ -123,11 +123,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{name:<34} {values['recall@10']:>9.4f} {values['ndcg@10']:>8.4f} "
               f"{values['hr@10']:>6.4f}")  # fmt: skip
     seconds = run.seconds
-    training = seconds["training"] + seconds.get("item_similarity", 0)
+    training = sum(seconds.get(stage, 0) for stage in ("training", "item_similarity", "transition"))
     share = (seconds.get("export", 0) + seconds.get("write_back", 0)) / training
     print(f"training {training:.1f} s (PyKEEN {seconds['training']:.1f} s, "
           f"{run.metrics.get('epochs', 0):.0f} epochs; item-to-item model "
-          f"{seconds.get('item_similarity', 0):.1f} s), export {seconds.get('export', 0):.1f} s, "
+          f"{seconds.get('item_similarity', 0):.1f} s; transition model "
+          f"{seconds.get('transition', 0):.1f} s), export {seconds.get('export', 0):.1f} s, "
           f"write-back {seconds.get('write_back', 0):.1f} s: {share:.0%} of training "
           "(goal <= 20%)")  # fmt: skip
     print(json.dumps(report))
