@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 from neo4j import Driver
 
 from embeddings import item_similarity, runs
-from embeddings.training import Trained, TrainingConfig, export_triples, train
+from embeddings.training import QUALITY_FLOOR, Trained, TrainingConfig, export_triples, train
 from embeddings.writeback import write_similar, write_vectors
 from graph.transition_samples import fit_transition
 
 logger = logging.getLogger(__name__)
-
-QUALITY_FLOOR = 0.02  # test MRR a run needs before it serves (random ranking scores ~0.001)
 
 
 @dataclass

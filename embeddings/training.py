@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 DIMENSIONS = 64  # real numbers per vector: the vector indexes are built for 64
 COMPLEX_MODELS = {"ComplEx", "RotatE"}  # their 32 complex numbers make 64 real ones
+QUALITY_FLOOR = 0.02  # test MRR a run needs before it serves (random ranking scores ~0.001)
 
 
 @dataclass(frozen=True)

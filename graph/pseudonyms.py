@@ -21,6 +21,7 @@ from graph.records import EventIn
 PREFIX = "p:"
 SECRET_FILE = "secret"
 MIN_SECRET_CHARS = 16
+USERS_KNOWN = 50_000  # pseudonyms kept per instance (about 12 MB at most)
 
 
 class Pseudonyms:
@@ -30,11 +31,17 @@ class Pseudonyms:
         if len(secret) < MIN_SECRET_CHARS:
             raise ConfigError(f"the pseudonym secret needs at least {MIN_SECRET_CHARS} characters")
         self._key = secret.encode("utf-8")
+        self._known: dict[str, str] = {}  # imports repeat each user many times
 
     def user(self, external_id: str) -> str:
         """The graph's id for a user: ``p:`` and 32 hex digits (128 bits of the HMAC)."""
-        digest = hmac.new(self._key, external_id.encode("utf-8"), hashlib.sha256).hexdigest()
-        return PREFIX + digest[:32]
+        found = self._known.get(external_id)
+        if found is None:
+            digest = hmac.new(self._key, external_id.encode("utf-8"), hashlib.sha256).hexdigest()
+            found = PREFIX + digest[:32]
+            if len(self._known) < USERS_KNOWN:
+                self._known[external_id] = found
+        return found
 
     def event(self, event: EventIn) -> EventIn:
         """The event as the graph stores it (its content-derived id then uses the pseudonym)."""

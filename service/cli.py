@@ -13,21 +13,11 @@ from pathlib import Path
 import click
 from neo4j import Driver
 
-from embeddings import retraining, runs
-from embeddings.retraining import QUALITY_FLOOR
-from embeddings.training import TrainingConfig
-from graph import (
-    api_keys,
-    importers,
-    local_server,
-    precomputed,
-    privacy,
-    pseudonyms,
-    relations,
-)
+from embeddings import runs
+from embeddings.training import QUALITY_FLOOR, TrainingConfig
+from graph import api_keys, importers, local_server, privacy, pseudonyms, relations
 from graph.config import LocalServer, connection
 from graph.config import local_server as local_settings
-from graph.extraction import default_extractor
 from graph.schema import SCHEMA_VERSION, apply_schema
 from service.cli_support import (
     THREADS,
@@ -179,6 +169,8 @@ def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_texts(path: Path) -> None:
     """Import user texts (user_id, text, timestamp, source, text_id, item_id) from CSV or JSONL."""
+    from graph.extraction import default_extractor
+
     with failures(), command_driver() as driver:
         report = importers.import_texts(
             driver,
@@ -208,6 +200,8 @@ def relate() -> None:
                    "Also from INTERESTS_RETRAIN_CRON.")  # fmt: skip
 def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     """Train graph embeddings with PyKEEN and serve them if they pass the floor."""
+    from embeddings import retraining
+
     config = TrainingConfig(model=model, epochs=epochs)
 
     def once() -> None:
@@ -242,6 +236,8 @@ def precompute(cron: str | None) -> None:
 
 
 def _precompute(driver: Driver) -> None:
+    from graph import precomputed
+
     started = time.perf_counter()
     count = precomputed.refresh(driver, database=connection().database)
     click.echo(f"precomputed the recommendations of {count} users "
@@ -344,6 +340,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def demo(folder: Path, port: int) -> None:
     """Start Neo4j, import MovieLens, build relations, train embeddings (once), serve the API
     and print the URLs."""
+    from embeddings import retraining
+
     external = bool(os.environ.get("NEO4J_URI"))
     server = local_settings()
     with failures():
@@ -400,6 +398,8 @@ def _demo_key(driver: Driver, data_dir: Path) -> Path:
 def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
     if not (folder / "ratings.csv").exists():
         raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
+    from graph.extraction import default_extractor
+
     movies, ratings, tags = importers.import_movielens(
         driver,
         folder,
@@ -420,6 +420,7 @@ def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> 
 
 def _relate(driver: Driver) -> None:
     from embeddings.text_encoder import encode
+    from graph.extraction import default_extractor
 
     report = relations.build_relations(
         driver, default_extractor(), encode, database=connection().database

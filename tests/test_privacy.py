@@ -13,7 +13,8 @@ from neo4j import Driver
 
 from embeddings import retraining, runs
 from embeddings.training import TrainingConfig, export_triples
-from graph import pii, privacy
+from graph import pii, privacy, pseudonyms
+from graph.pseudonyms import Pseudonyms
 from service.cli import main
 from tests.conftest import PSEUDONYMS, found_anywhere
 from tests.test_embeddings import fake_trainer, vector_of
@@ -41,6 +42,17 @@ def given_a_user(client: FlaskClient, prefix: str, name: str = "alice") -> str:
 def keeping_text(app: Flask) -> Flask:
     app.config["STORE_RAW_TEXT"] = True
     return app
+
+
+def test_pseudonyms_are_kept_per_instance_up_to_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pseudonyms, "USERS_KNOWN", 2)
+    kept = Pseudonyms("a secret of sixteen or more")
+    fresh = Pseudonyms("a secret of sixteen or more")
+    other = Pseudonyms("another secret of sixteen")
+    names = [kept.user(u) for u in ("u1", "u2", "u3", "u1", "u3", "u2")]
+    assert names == [fresh.user(u) for u in ("u1", "u2", "u3", "u1", "u3", "u2")]
+    assert len(set(names)) == 3 and all(n.startswith("p:") and len(n) == 34 for n in names)
+    assert other.user("u1") != kept.user("u1")
 
 
 def test_the_graph_holds_pseudonyms_not_the_callers_ids(
