@@ -10,8 +10,9 @@ regression of the change: ``after - x ≈ x W + b``, with ``W`` shrunk towards z
 leaving the forecast as it is) by ``ALPHA``. ``Transition.apply`` adds ``SHARE`` of the learnt
 change to a forecast. What follows a cut is measured by its clear positives (``CLEAR``), what a
 forecast is asked to rank. Only the targets in ``targets`` (the categories) take part; the others
-keep their scores. ``ALPHA``, ``SHARE`` and ``CLEAR`` were chosen on the validation split of
-``bench/evolution.py`` (``LEVELS`` was set before).
+keep their scores. ``ALPHA`` and ``SHARE`` are chosen on the validation split of
+``bench/evolution.py``; ``CLEAR`` and ``LEVELS`` were chosen on it in a one-off comparison (the
+README gives the figures).
 """
 
 from __future__ import annotations
