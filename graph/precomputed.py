@@ -54,7 +54,9 @@ def refresh(
     rows: list[dict[str, Any]] = []
     stored = 0
     for user_id in user_ids:
-        gathered = recommend.gather(driver, user_id, as_of=now.to_native(), database=database)
+        gathered = recommend.gather(
+            driver, user_id, as_of=now.to_native(), sources=weights.active(), database=database
+        )
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
             rows.append({"user_id": user_id, "ranked": _encode(ranked, gathered.details),

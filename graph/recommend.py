@@ -45,6 +45,9 @@ HISTORY_HALF_LIFE = 4.0  # interactions: the 4th most recent counts half as much
 HISTORY_FLOOR = 0.05  # what every older interaction keeps
 
 
+SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
+
+
 @dataclass(frozen=True)
 class BlendWeights:
     """Chosen by grid search on the validation split (bench/recommend.py, 242 blends). With the
@@ -56,6 +59,10 @@ class BlendWeights:
     embedding: float = 0.0
     neighbours: float = 0.0
     popularity: float = 0.0
+
+    def active(self) -> frozenset[str]:
+        """The sources whose scores count (a weight above 0)."""
+        return frozenset(s for s in SOURCES if getattr(self, s) > 0)
 
 
 DEFAULT_WEIGHTS = BlendWeights()
@@ -89,9 +96,14 @@ def gather(
     *,
     as_of: datetime,
     exclude_seen: bool = True,
+    sources: Collection[str] | None = None,
     database: str | None = None,
 ) -> Gathered:
-    """The user's profile targets and the candidates of every source, with their raw scores."""
+    """The user's profile targets and the candidates of every source, with their raw scores;
+    of the item-to-item, embedding and neighbour sources only those in ``sources`` when given
+    (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
+    queries, while explanations and the benchmark's search of blends want them all)."""
+    wanted = set(SOURCES if sources is None else sources)
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
     signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
     history, seen = _history(driver, user_id, as_of, db)
@@ -112,13 +124,16 @@ def gather(
         c = candidates.setdefault(r["item"], Candidate(r["item"]))
         c.features["profile"] = r["affinity"]
         c.via = r["via"]
-    vector = None
-    if serving is not None:
+    if serving is not None and "items" in wanted:
         for item, score in _item_model(driver, serving, history, seen, CANDIDATES, db):
             candidates.setdefault(item, Candidate(item)).features["items"] = score
+    by_vector = wanted & {"embedding", "neighbours"}
+    if serving is not None and by_vector:
         vector = user_vector(driver, user_id, serving.property, database=database)
-    if serving is not None and vector is not None:
-        _embedding_candidates(driver, serving, vector, user_id, as_of, seen, candidates, db)
+        if vector is not None:
+            _embedding_candidates(
+                driver, serving, vector, user_id, as_of, seen, candidates, db, by_vector
+            )
     details = _items(driver, list(candidates), db)
     for c in candidates.values():
         c.popularity = details.get(c.item, {}).get("popularity", 0)
@@ -217,7 +232,8 @@ def recommend(
     """The answer of ``GET /v1/users/{id}/recommendations``; ``caller`` is the id the answer
     names the user by (the API's caller knows the user by an id the graph does not hold)."""
     db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    gathered = gather(driver, user_id, as_of=as_of, exclude_seen=exclude_seen, database=database)
+    gathered = gather(driver, user_id, as_of=as_of, exclude_seen=exclude_seen,
+                      sources=None if explain else weights.active(), database=database)  # fmt: skip
     answer: dict[str, Any] = {
         "user_id": caller or user_id,
         "as_of": profiles.iso(as_of),
@@ -263,9 +279,10 @@ def _embedding_candidates(
     seen: list[str],
     candidates: dict[str, Candidate],
     db: dict[str, Any],
+    sources: Collection[str],
 ) -> None:
     relation = serving.relations.get("interacted")
-    if relation is not None:
+    if relation is not None and "embedding" in sources:
         composed = compose(serving.model, vector, np.asarray(relation, dtype=np.float32))
         records, _, _ = driver.execute_query(
             query("recommend/embedding_candidates"), index=serving.index("item"),
@@ -274,6 +291,8 @@ def _embedding_candidates(
         for r in records[:CANDIDATES]:
             c = candidates.setdefault(r["item"], Candidate(r["item"]))
             c.features["embedding"] = r["cosine"]
+    if "neighbours" not in sources:
+        return
     records, _, _ = driver.execute_query(
         query("recommend/neighbour_candidates"), index=serving.index("user"), users=NEIGHBOURS + 1,
         vector=vector.tolist(), user_id=user_id, as_of=as_of, seen=seen, limit=CANDIDATES, **db,
@@ -286,12 +305,11 @@ def _embedding_candidates(
 
 def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
     """Score = sum of weight × (source score / the best score of that source); best first."""
-    sources = ("profile", "items", "embedding", "neighbours", "popularity")
-    best = {s: max((c.features.get(s, 0.0) for c in candidates), default=0.0) for s in sources}
+    best = {s: max((c.features.get(s, 0.0) for c in candidates), default=0.0) for s in SOURCES}
     for c in candidates:
         c.score = sum(
             getattr(weights, s) * c.features.get(s, 0.0) / best[s]
-            for s in sources
+            for s in SOURCES
             if best[s] > 0 and c.features.get(s, 0.0) > 0
         )
     return sorted(candidates, key=lambda c: (-c.score, c.item))

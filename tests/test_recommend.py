@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ from neo4j import Driver
 
 from embeddings import retraining
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig
-from graph.recommend import BlendWeights, Candidate, blend, spread
+from graph.recommend import BlendWeights, Candidate, blend, gather, rank, spread
+from tests.conftest import PSEUDONYMS
 from tests.test_embeddings import TINY, given_two_tastes
 
 pytestmark = pytest.mark.neo4j
@@ -73,6 +75,21 @@ def test_recommends_unseen_items_of_the_users_taste_with_reasons(
         path = next(e for e in item["explanations"] if e["source"] == "items")["path"]
         assert path[1]["item"] in {f"{prefix}comedy{n}" for n in (1, 2, 3, 4)}
         assert path[1]["at"].startswith("2023-11-14") and path[2]["weight"] > 0
+
+
+def test_a_ranking_skips_the_sources_that_carry_no_weight(
+    driver: Driver, prefix: str, trained: str
+) -> None:
+    user, as_of = PSEUDONYMS.user(f"{prefix}u0"), datetime.fromtimestamp(LATER["as_of"], UTC)
+    every = gather(driver, user, as_of=as_of, exclude_seen=False)
+    weights = BlendWeights(profile=0.5, items=1.0, embedding=0.0, neighbours=0.0)
+    assert weights.active() == {"profile", "items"}
+    fewer = gather(driver, user, as_of=as_of, exclude_seen=False, sources=weights.active())
+    found = {s for c in every.candidates.values() for s in c.features}
+    assert "neighbours" in found  # (the taste trainer makes no relation vectors: no "embedding")
+    assert not {"embedding", "neighbours"} & {s for c in fewer.candidates.values()
+                                              for s in c.features}  # fmt: skip
+    assert [c.item for c in rank(fewer, 4, weights)] == [c.item for c in rank(every, 4, weights)]
 
 
 def test_seen_items_come_back_only_when_asked(
