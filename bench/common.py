@@ -21,12 +21,14 @@ import psutil
 from neo4j import Driver
 
 from cypher import query
-from graph import api_keys, local_server, pseudonyms
-from graph.config import Connection, LocalServer, connection
-from graph.config import local_server as local_settings
-from graph.db import open_driver
-from graph.importers import NO_GENRE
-from graph.schema import apply_schema
+from graph.access import api_keys
+from graph.store import local_server
+from graph.privacy import pseudonyms
+from graph.store.config import Connection, LocalServer, connection
+from graph.store.config import local_server as local_settings
+from graph.store.driver import open_driver
+from graph.ingest.importers import NO_GENRE
+from graph.store.schema import apply_schema
 from service.cli_support import THREADS, WORKERS, gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]

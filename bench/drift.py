@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.strength import Signal
+from graph.evolution.strength import Signal
 
 TOPICS = 12
 INTERESTS_PER_TOPIC = 3

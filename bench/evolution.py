@@ -8,8 +8,8 @@
    genres; the truth is the number of held-out positives (rating >= 4) in each genre; NDCG@3
    over users with a held-out positive. Baselines in the same run: all-time genre counts and a
    90-day decay. The blend of the short and long horizons, the forecast's settings
-   (``graph.forecast``: population prior, share of the item model's predictions, items
-   predicted) and the transition model's (``graph.transitions``: penalty, share of the change)
+   (``graph.evolution.forecast``: population prior, share of the item model's predictions, items
+   predicted) and the transition model's (``graph.evolution.transitions``: penalty, share of the change)
    are chosen on a validation split (the last 20% of each training part) and then scored once on
    the test split, with a bootstrap interval over users.
 2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
@@ -62,10 +62,10 @@ from graph import (
     transition_samples,
     transitions,
 )
-from graph.extraction import normalise
-from graph.recommend import history_weights
-from graph.signals import interaction_weight
-from graph.strength import LONG, SHORT, Signal
+from graph.text.extraction import normalise
+from embeddings.item_model import history_weights
+from graph.ingest.signals import interaction_weight
+from graph.evolution.strength import LONG, SHORT, Signal
 
 Scorer = Callable[[str, list[Signal], float], dict[str, float]]  # user, signals, as_of
 
@@ -238,12 +238,12 @@ def _decayed_counts(user: str, signals: list[Signal], as_of: float) -> dict[str,
 
 
 class Forecasts:
-    """What ``graph.forecast`` combines, from the files: the population's shares of positive
+    """What ``graph.evolution.forecast`` combines, from the files: the population's shares of positive
     interactions up to each instant, each user's predicted items from the item-to-item model
     fitted on every user's training part (``item_similarity.fit`` and ``history_weights`` as the
     service runs them; the walk done in memory instead of in Cypher), and the transition model
-    fitted, as each embedding run does (``graph.transition_samples``), on the nested cuts of the
-    training parts (``graph.forecast.samples``)."""
+    fitted, as each embedding run does (``embeddings.transition_fit``), on the nested cuts of the
+    training parts (``graph.evolution.forecast.samples``)."""
 
     def __init__(
         self,

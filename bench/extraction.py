@@ -6,7 +6,7 @@ DATA_DIR holds ``docsutf8/*.txt`` and ``keys/*.key`` (default ../shared/data/500
 document the top 10 phrases are compared with the gold key phrases, both lowercased and Porter-
 stemmed, by exact phrase match; precision, recall and F1 at 10 are averaged over documents.
 
-- ours: ``graph.extraction.Extractor`` (batched parse and encode, prior + cosine ranking, MMR);
+- ours: ``graph.text.extraction.Extractor`` (batched parse and encode, prior + cosine ranking, MMR);
 - YAKE (``yake`` package, n=3, top 10);
 - embedding ranker: spaCy noun chunks and entities ranked by cosine to the document embedding with
   the same MiniLM, one parse and one encode per document (the straightforward implementation).
@@ -25,8 +25,8 @@ import snowballstemmer
 import yake
 
 from bench.common import SHARED_DATA
-from embeddings.text_encoder import encode
-from graph.extraction import Extractor, english_pipeline, trim
+from graph.text.encoder import encode
+from graph.text.extraction import Extractor, english_pipeline, trim
 
 K = 10
 WORD = re.compile(r"\w+")
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     encode(["warm up"])
     extractor = Extractor(nlp, encode, top_k=K)
     methods: dict[str, Callable[[list[str]], list[list[str]]]] = {
-        "ours (graph.extraction)": lambda texts: [
+        "ours (graph.text.extraction)": lambda texts: [
             [p.text for p in e.phrases] for e in extractor.extract(texts)
         ],
         "YAKE n=3": yake_top,

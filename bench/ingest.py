@@ -44,10 +44,10 @@ from bench.common import (
     delete_all_users,
 )
 from cypher import query
-from graph import local_server
-from graph.importers import import_records, movielens_movies, movielens_ratings
-from graph.ingest import chunks
-from graph.records import EventIn, ItemIn
+from graph.store import local_server
+from graph.ingest.importers import import_records, movielens_movies, movielens_ratings
+from graph.ingest.writes import chunks
+from graph.ingest.records import EventIn, ItemIn
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP_EVENTS = 5_000

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.text_encoder import encode
-from graph.extraction import normalise
-from graph.linking import LINK_THRESHOLD
+from graph.text.encoder import encode
+from graph.text.extraction import normalise
+from graph.text.linking import LINK_THRESHOLD
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "linking_pairs.tsv"
 

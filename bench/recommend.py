@@ -7,7 +7,7 @@ Protocol (ml-latest-small): every rating is an interaction; per user the oldest 
 candidates are the training part's items the user has not interacted with; Recall@10, NDCG@10
 and HR@10 over users with a positive. The baselines rank from the same binary training matrix.
 
-Ours runs the service's own code (``graph.recommend``) on the benchmarks' Neo4j. The blend
+Ours runs the service's own code (``service.recommend``) on the benchmarks' Neo4j. The blend
 weights are chosen on a validation split (the last 20% of each user's training part, with the
 graph and the embeddings built from the first 80% only), then the graph is loaded with the whole
 training part, the embeddings retrained, and the test split scored once. The history weights of
@@ -51,12 +51,16 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
-from embeddings import item_similarity, retraining
+from embeddings import item_similarity
+from embeddings import retraining
 from embeddings.training import TrainingConfig, export_triples, train
-from graph import importers, precomputed, recommend
-from graph.recommend import BlendWeights, Gathered, history_weights
-from graph.records import EventIn, ItemIn
-from graph.signals import interaction_weight
+from graph.ingest import importers
+from service import precomputed
+from service import recommend
+from embeddings.item_model import history_weights
+from service.recommend import BlendWeights, Gathered
+from graph.ingest.records import EventIn, ItemIn
+from graph.ingest.signals import interaction_weight
 from service.cli_support import THREADS, WORKERS
 
 FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -208,7 +212,7 @@ def sweep_history(
             rows.append(metrics(matrix.top(model @ history, matrix.user_row[user], 10), positive))
         found[f"half-life {half_life:g}, floor {floor:g}"] = baselines.mean(rows)["ndcg@10"]
     best = max(found, key=found.__getitem__)
-    ours = f"half-life {recommend.HISTORY_HALF_LIFE:g}, floor {recommend.HISTORY_FLOOR:g}"
+    ours = f"half-life {item_model.HISTORY_HALF_LIFE:g}, floor {item_model.HISTORY_FLOOR:g}"
     print(f"item-to-item source alone on validation: best {best} (NDCG@10 {found[best]:.4f}); "
           f"the service's {ours}: {found[ours]:.4f}")  # fmt: skip
     return found
@@ -280,7 +284,7 @@ def compare_models(driver: Driver, models: list[str], config: TrainingConfig) ->
 def latency(conn: Any, driver: Driver, users: list[str], *, seconds: float) -> dict[str, Any]:
     """The recommendations endpoint under 16 clients of a second process, gunicorn as ``interests
     serve`` runs it: ranked live (``as_of`` given), then answered from rankings computed ahead
-    (``graph.precomputed``; no ``as_of``); the latter again under 2 workers × 4 threads (the
+    (``service.precomputed``; no ``as_of``); the latter again under 2 workers × 4 threads (the
     earlier default) for comparison."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))

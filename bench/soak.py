@@ -36,9 +36,9 @@ from typing import Any
 import psutil
 
 from bench.common import SHARED_DATA, api_server, bench_server, delete_all_users, http
-from graph import local_server
-from graph.importers import import_records, movielens_movies, movielens_ratings
-from graph.records import ItemIn
+from graph.store import local_server
+from graph.ingest.importers import import_records, movielens_movies, movielens_ratings
+from graph.ingest.records import ItemIn
 
 EVENT_BATCH, TEXT_BATCH, QUERY_THREADS = 100, 5, 2
 TIMELINE = "bucket=month&from=2000-01-01T00:00:00Z"  # query of the timelines asked for

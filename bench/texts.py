@@ -4,7 +4,7 @@
 
 10,000 short texts by default: the MovieLens tags (``tags.csv``) and then sentences of the
 KPCrowd articles. In one run: spaCy's ``nlp.pipe`` over the texts; the encoder over the texts;
-and the whole path (extraction, linking, graph writes through ``graph.importers.import_texts``)
+and the whole path (extraction, linking, graph writes through ``graph.ingest.importers.import_texts``)
 into the benchmarks' own Neo4j. Goal: end to end at least half the slower raw stage.
 """
 
@@ -25,9 +25,9 @@ from bench.common import (
     delete_all_interests,
     delete_all_users,
 )
-from embeddings.text_encoder import encode
-from graph.extraction import default_extractor, english_pipeline
-from graph.importers import import_texts
+from graph.text.encoder import encode
+from graph.text.extraction import default_extractor, english_pipeline
+from graph.ingest.importers import import_texts
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 

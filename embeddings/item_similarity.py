@@ -5,7 +5,7 @@ matrix ``X`` of positive interactions, in closed form: ``P = (XᵀX + λI)⁻¹`
 Row ``j`` of ``B`` says how much liking item ``j`` predicts each other item. Each row keeps its
 ``neighbours`` largest positive weights; they become the edges
 ``(:Item)-[:SIMILAR_TO {slot, weight}]->(:Item)`` (``embeddings.writeback``), which
-``graph.recommend`` walks from a user's recent history.
+``service.recommend`` walks from a user's recent history.
 
 Memory is quadratic in the items: only the ``max_items`` most popular take part (float32, about
 0.6 GB at 12,000 items); the others get no edges and are reached by the other sources.

@@ -2,7 +2,7 @@
 
 ``retrain`` takes the lease, records a running ``EmbeddingRun``, exports the triples, trains,
 fits the item-to-item model (``embeddings.item_similarity``) on the same positive interactions
-and the forecast's transition model (``graph.transition_samples``) with it, writes the vectors
+and the forecast's transition model (``embeddings.transition_fit``) with it, writes the vectors
 and the item edges into the slot not being served, and switches serving to it
 only when the test MRR reaches the quality floor. Any failure marks the run failed and leaves
 serving as it was.
@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 
 from neo4j import Driver
 
-from embeddings import item_similarity, runs
+from embeddings import item_similarity
+
+from embeddings import runs
 from embeddings.training import QUALITY_FLOOR, Trained, TrainingConfig, export_triples, train
 from embeddings.writeback import write_similar, write_vectors
-from graph.transition_samples import fit_transition
+from embeddings.transition_fit import fit_transition
 
 logger = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ class Serving:
     slot: int
     model: str
     relations: dict[str, list[float]]  # relation vectors, to compose queries
-    transition: str | None = None  # the forecast's transition model (JSON; graph.transitions)
+    transition: str | None = None  # the forecast's transition model (JSON; graph.evolution.transitions)
 
     @property
     def property(self) -> str:

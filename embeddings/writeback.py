@@ -13,7 +13,7 @@ from neo4j import Driver
 from cypher import query
 from embeddings.item_similarity import Neighbours
 from embeddings.runs import LABELS, slot_property
-from graph.db import Rows
+from graph.store.driver import Rows
 
 BATCH = 5_000
 SIMILAR_BATCH = 1_000  # items, each with its kept neighbours

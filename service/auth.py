@@ -18,8 +18,8 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from graph import api_keys
-from graph.api_keys import ApiKey
+from graph.access import api_keys
+from graph.access.api_keys import ApiKey
 from service.errors import ApiError
 from service.neo4j_ext import neo4j
 

@@ -15,10 +15,15 @@ from neo4j import Driver
 
 from embeddings import runs
 from embeddings.training import QUALITY_FLOOR, TrainingConfig
-from graph import api_keys, importers, local_server, privacy, pseudonyms, relations
-from graph.config import LocalServer, connection
-from graph.config import local_server as local_settings
-from graph.schema import SCHEMA_VERSION, apply_schema
+from graph.access import api_keys
+from graph.ingest import importers
+from graph.store import local_server
+from graph.privacy import erasure
+from graph.privacy import pseudonyms
+from graph.text import relations
+from graph.store.config import LocalServer, connection
+from graph.store.config import local_server as local_settings
+from graph.store.schema import SCHEMA_VERSION, apply_schema
 from service.cli_support import (
     THREADS,
     WORKERS,
@@ -169,7 +174,7 @@ def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_texts(path: Path) -> None:
     """Import user texts (user_id, text, timestamp, source, text_id, item_id) from CSV or JSONL."""
-    from graph.extraction import default_extractor
+    from graph.text.extraction import default_extractor
 
     with failures(), command_driver() as driver:
         report = importers.import_texts(
@@ -236,7 +241,7 @@ def precompute(cron: str | None) -> None:
 
 
 def _precompute(driver: Driver) -> None:
-    from graph import precomputed
+    from service import precomputed
 
     started = time.perf_counter()
     count = precomputed.refresh(driver, database=connection().database)
@@ -309,7 +314,7 @@ def retention(days: int, cron: str | None) -> None:
     def once() -> None:
         before = datetime.now(UTC) - timedelta(days=days)
         with command_driver() as driver:
-            expired = privacy.expire(driver, before, database=connection().database)
+            expired = erasure.expire(driver, before, database=connection().database)
         click.echo(f"before {before:%Y-%m-%d %H:%M} UTC: {expired.events} events, "
                    f"{expired.expressions} expressions, {expired.texts} texts removed")  # fmt: skip
 
@@ -398,7 +403,7 @@ def _demo_key(driver: Driver, data_dir: Path) -> Path:
 def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
     if not (folder / "ratings.csv").exists():
         raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
-    from graph.extraction import default_extractor
+    from graph.text.extraction import default_extractor
 
     movies, ratings, tags = importers.import_movielens(
         driver,
@@ -419,8 +424,8 @@ def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> 
 
 
 def _relate(driver: Driver) -> None:
-    from embeddings.text_encoder import encode
-    from graph.extraction import default_extractor
+    from graph.text.encoder import encode
+    from graph.text.extraction import default_extractor
 
     report = relations.build_relations(
         driver, default_extractor(), encode, database=connection().database

@@ -1,4 +1,4 @@
-"""What the CLI commands share: a driver per command, clear failures, schedules, and the gunicorn
+"""What the CLI commands share: a graph store per command, clear failures, schedules, and the gunicorn
 command line that serves the API (the benchmarks start the same one)."""
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from neo4j import Driver
 
-from graph import local_server
-from graph.config import ConfigError, connection
-from graph.db import UNAVAILABLE_ERRORS, open_driver
-from graph.records import BatchError
+from graph.store import local_server
+from graph.store.config import ConfigError, connection
+from graph.store import UNAVAILABLE_ERRORS, Graph
+from graph.ingest.records import BatchError
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +27,10 @@ WORKERS = min(8, 2 * (os.cpu_count() or 1))
 THREADS = 1
 
 
-@contextmanager
-def command_driver() -> Iterator[Driver]:
-    """A driver for one CLI command; long jobs retry transient errors (deadlocks) for longer."""
-    driver = open_driver(connection(), retry_time_s=30)
-    try:
-        yield driver
-    finally:
-        driver.close()
+def command_graph() -> Graph:
+    """The store for one CLI command (use it in a ``with``); long jobs retry transient errors
+    (deadlocks) for longer."""
+    return Graph.connect(connection(), retry_time_s=30)
 
 
 @contextmanager

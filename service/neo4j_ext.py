@@ -1,4 +1,4 @@
-"""The Neo4j driver as a Flask extension: one driver per app, schema applied at start."""
+"""The graph store as a Flask extension: one ``Graph`` per app, schema applied at start."""
 
 from __future__ import annotations
 
@@ -7,25 +7,23 @@ import logging
 import threading
 
 from flask import Flask, current_app, request
-from neo4j import Driver
 
-from graph.config import Connection, connection
-from graph.db import UNAVAILABLE_ERRORS, open_driver
-from graph.schema import apply_schema
+from graph.store import UNAVAILABLE_ERRORS, Graph
+from graph.store.config import Connection, connection
+from graph.store.schema import apply_schema
 
 logger = logging.getLogger(__name__)
 
 
 class Neo4j:
-    """Holds the app's driver in ``app.extensions["neo4j"]``."""
+    """Holds the app's ``Graph`` in ``app.extensions["neo4j"]``."""
 
     def __init__(self, app: Flask) -> None:
         conn: Connection = app.config.get("NEO4J_CONNECTION") or connection()
-        self.database = conn.database
-        self.driver: Driver = open_driver(conn, retry_time_s=app.config["DB_RETRY_SECONDS"])
+        self.graph = Graph.connect(conn, retry_time_s=app.config["DB_RETRY_SECONDS"])
         self._schema_applied = False
         self._lock = threading.Lock()
-        atexit.register(self.driver.close)
+        atexit.register(self.graph.close)
         app.extensions["neo4j"] = self
         app.before_request(self._before_request)
         try:
@@ -45,10 +43,11 @@ class Neo4j:
             return
         with self._lock:
             if not self._schema_applied:
-                apply_schema(self.driver, database=self.database)
+                apply_schema(self.graph)
                 self._schema_applied = True
 
 
-def neo4j() -> Neo4j:
+def store() -> Graph:
+    """The current app's graph store."""
     extension: Neo4j = current_app.extensions["neo4j"]
-    return extension
+    return extension.graph

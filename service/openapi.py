@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph.api_keys import SCOPES
-from graph.records import EventIn, ItemIn, TextIn
+from graph.access.api_keys import SCOPES
+from graph.ingest.records import EventIn, ItemIn, TextIn
 
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"

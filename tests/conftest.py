@@ -16,15 +16,13 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from neo4j import Driver
-
-from cypher import query
-from graph import api_keys, local_server
-from graph.config import Connection, LocalServer, connection
-from graph.config import local_server as local_settings
-from graph.db import open_driver
-from graph.pseudonyms import Pseudonyms
-from graph.schema import apply_schema
+from graph.access import api_keys
+from graph.store import local_server
+from graph.store.config import Connection, LocalServer, connection
+from graph.store.config import local_server as local_settings
+from graph.privacy.pseudonyms import Pseudonyms
+from graph.store import Graph
+from graph.store.schema import apply_schema
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,38 +65,35 @@ def neo4j_connection(test_server: LocalServer | None) -> Connection:
 
 
 @pytest.fixture(scope="session")
-def driver(neo4j_connection: Connection) -> Iterator[Driver]:
-    driver = open_driver(neo4j_connection)
-    apply_schema(driver, database=neo4j_connection.database)
-    yield driver
-    driver.close()
+def graph(neo4j_connection: Connection) -> Iterator[Graph]:
+    """The store over the test server, with the schema applied."""
+    with Graph.connect(neo4j_connection) as store:
+        apply_schema(store)
+        yield store
 
 
 @pytest.fixture
-def prefix(driver: Driver, neo4j_connection: Connection) -> Iterator[str]:
+def prefix(graph: Graph) -> Iterator[str]:
     """A unique id prefix for this test's items and categories; those and the users created
     during the test (stored under pseudonyms, so not findable by prefix) are removed afterwards."""
     value = f"test-{uuid.uuid4().hex[:10]}-"
-    database = neo4j_connection.database
-    records, _, _ = driver.execute_query(query("admin/now"), database_=database)
+    now = graph.read("admin/now")[0]["now"]
     yield value
-    remove_prefix(driver, value, database=database)
-    with driver.session(database=database) as session:
-        session.run(query("admin/delete_created_since"), since=records[0]["now"]).consume()
+    remove_prefix(graph, value)
+    graph.run("admin/delete_created_since", since=now)
 
 
-def remove_prefix(driver: Driver, value: str, *, database: str | None) -> None:
-    with driver.session(database=database) as session:
-        session.run(query("admin/delete_by_id_prefix"), prefix=value).consume()
-        session.run(query("admin/delete_categories_by_prefix"), prefix=value).consume()
+def remove_prefix(graph: Graph, value: str) -> None:
+    graph.run("admin/delete_by_id_prefix", prefix=value)
+    graph.run("admin/delete_categories_by_prefix", prefix=value)
 
 
 @pytest.fixture(scope="session")
-def admin_token(driver: Driver, neo4j_connection: Connection) -> Iterator[str]:
+def admin_token(graph: Graph) -> Iterator[str]:
     """An API key with every scope, for the tests' clients; deleted at the end."""
-    key, token = api_keys.create(driver, "tests", ["admin"], database=neo4j_connection.database)
+    key, token = api_keys.create(graph, "tests", ["admin"])
     yield token
-    api_keys.delete(driver, key.id, database=neo4j_connection.database)
+    api_keys.delete(graph, key.id)
 
 
 class AuthorizedClient(FlaskClient):
@@ -148,7 +143,7 @@ def run_concurrently(task: Callable[[], T], count: int) -> list[T]:
     return results
 
 
-def found_anywhere(driver: Driver, needle: str) -> list[tuple[list[str], str]]:
+def found_anywhere(graph: Graph, needle: str) -> list[tuple[list[str], str]]:
     """Where ``needle`` occurs in the graph's text properties: (labels or type, key) pairs."""
-    records, _, _ = driver.execute_query(query("admin/find_text_anywhere"), needle=needle)
+    records = graph.read("admin/find_text_anywhere", needle=needle)
     return [(record["owner"], record["key"]) for record in records]

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 from openapi_spec_validator import validate
 
-from graph import api_keys
+from graph.access import api_keys
 from service.cli import main
 from service.openapi import document
 from tests.conftest import create_test_app, found_anywhere

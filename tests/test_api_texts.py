@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from cypher import query
-from graph import reads
-from graph.config import Connection
+from graph.ingest import reads
+from graph.store.config import Connection
 from tests.conftest import PSEUDONYMS, run_concurrently
 
 pytestmark = pytest.mark.neo4j

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from cypher import query
-from embeddings import retraining, runs
+from embeddings import retraining
+from embeddings import runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
 from embeddings.vectors import user_vector
 from service.cli_support import schedule

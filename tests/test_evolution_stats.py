@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from bench.drift import match, simulate
-from graph import facets, shifts, strength, trends
-from graph.strength import DAY, LONG, SHORT, Horizon, Signal
+from graph.evolution import facets
+from graph.evolution import shifts
+from graph.evolution import strength
+from graph.evolution import trends
+from graph.evolution.strength import DAY, LONG, SHORT, Horizon, Signal
 
 
 def signal(day: float, *targets: str, weight: float = 1.0) -> Signal:

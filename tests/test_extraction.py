@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from embeddings.text_encoder import CachedEncoder, encode
-from graph.extraction import (
+from graph.text.encoder import CachedEncoder, encode
+from graph.text.extraction import (
     Extraction,
     Extractor,
     Parsed,

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from flask import Flask
 
-from graph import local_server
-from graph.config import LocalServer
+from graph.store import local_server
+from graph.store.config import LocalServer
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from embeddings import retraining
-from graph.forecast import combine, forget_population, shares
-from graph.transition_samples import fit_transition
+from graph.evolution.forecast import combine, forget_population, shares
+from embeddings.transition_fit import fit_transition
 from tests.test_embeddings import TINY, given_two_tastes
 from tests.test_recommend import LATER, taste_trainer
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from neo4j import Driver
 
 from cypher import query
-from graph import pii
-from graph.extraction import default_extractor, detect_language, normalise
-from graph.records import BatchError, EventIn, ItemIn, TextIn, parse_batch
+from graph.privacy import pii
+from graph.text.extraction import default_extractor, detect_language, normalise
+from graph.ingest.records import BatchError, EventIn, ItemIn, TextIn, parse_batch
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),

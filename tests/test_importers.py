@@ -11,10 +11,14 @@ import pytest
 from click.testing import CliRunner
 from neo4j import Driver
 
-from graph import importers, reads, texts
-from graph.db import Rows
-from graph.extraction import default_extractor
-from graph.records import BatchError
+from graph.ingest import importers
+
+from graph.ingest import reads
+
+from graph.text import user_texts
+from graph.store.driver import Rows
+from graph.text.extraction import default_extractor
+from graph.ingest.records import BatchError
 from service.cli import main
 from tests.conftest import PSEUDONYMS
 
@@ -205,7 +209,7 @@ def test_text_import_runs_its_stages_chunk_by_chunk_in_order(driver: Driver, pre
 def test_a_failed_text_write_stops_the_import(
     driver: Driver, prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = texts.store_extracted
+    real = user_texts.store_extracted
     calls: list[int] = []
 
     def failing_second(*args: Any, **kwargs: Any) -> Any:

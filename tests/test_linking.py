@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from neo4j import Driver
 
-from graph.extraction import Phrase
-from graph.linking import interest_rows, plan_links
+from graph.text.extraction import Phrase
+from graph.text.linking import interest_rows, plan_links
 
 pytestmark = pytest.mark.neo4j
 

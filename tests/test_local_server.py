@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import local_server
-from graph.config import ConfigError, LocalServer, connection
+from graph.store import local_server
+from graph.store.config import ConfigError, LocalServer, connection
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import os
 import pytest
 from flask.testing import FlaskClient
 
-from graph import local_server
-from graph.config import LocalServer
+from graph.store import local_server
+from graph.store.config import LocalServer
 
 pytestmark = [
     pytest.mark.neo4j,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from embeddings.text_encoder import encode, encoder_threads
-from graph.extraction import Extractor, default_extractor, english_pipeline
-from graph.parse_process import parser
+from graph.text.encoder import encode, encoder_threads
+from graph.text.extraction import Extractor, default_extractor, english_pipeline
+from graph.text.parse_process import parser
 
 TEXTS = [
     "I'm tired of superhero movies, but I love Italian cooking.",

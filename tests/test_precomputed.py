@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from embeddings import retraining
-from graph import precomputed
+from service import precomputed
 from tests.conftest import PSEUDONYMS
 from tests.test_embeddings import TINY
 from tests.test_recommend import taste_trainer, trained  # noqa: F401 (a fixture)

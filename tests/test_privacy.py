@@ -11,10 +11,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from neo4j import Driver
 
-from embeddings import retraining, runs
+from embeddings import retraining
+
+from embeddings import runs
 from embeddings.training import TrainingConfig, export_triples
-from graph import pii, privacy, pseudonyms
-from graph.pseudonyms import Pseudonyms
+from graph.privacy import pii
+from graph.privacy import erasure
+from graph.privacy import pseudonyms
+from graph.privacy.pseudonyms import Pseudonyms
 from service.cli import main
 from tests.conftest import PSEUDONYMS, found_anywhere
 from tests.test_embeddings import fake_trainer, vector_of
@@ -137,7 +141,7 @@ def test_retention_expires_old_events_texts_and_expressions(
     client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str, cli_env: None
 ) -> None:
     user = given_a_user(client, prefix)
-    expired = privacy.expire(driver, datetime(2020, 1, 1, tzinfo=UTC))
+    expired = erasure.expire(driver, datetime(2020, 1, 1, tzinfo=UTC))
     assert expired.events >= 1 and expired.expressions >= 1 and expired.texts >= 1
     held: dict[str, Any] = client.get(f"/v1/users/{user}/export").json
     assert [e["event_id"] for e in held["events"]] == [f"{prefix}e1-alice", f"{prefix}e2-alice"]

@@ -12,7 +12,7 @@ from neo4j import Driver
 
 from embeddings import retraining
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig
-from graph.recommend import BlendWeights, Candidate, blend, gather, rank, spread
+from service.recommend import BlendWeights, Candidate, blend, gather, rank, spread
 from tests.conftest import PSEUDONYMS
 from tests.test_embeddings import TINY, given_two_tastes
 

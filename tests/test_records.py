@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from graph.records import BatchError, EventIn, ItemIn, parse_batch
-from graph.signals import interaction_weight
+from graph.ingest.records import BatchError, EventIn, ItemIn, parse_batch
+from graph.ingest.signals import interaction_weight
 
 
 def event(**fields: object) -> dict[str, object]:

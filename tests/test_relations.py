@@ -9,11 +9,12 @@ from flask.testing import FlaskClient
 from neo4j import Driver
 
 from cypher import query
-from embeddings.text_encoder import encode
-from graph import importers, reads
-from graph.config import Connection
-from graph.extraction import default_extractor
-from graph.relations import build_relations, related_weight
+from graph.text.encoder import encode
+from graph.ingest import importers
+from graph.ingest import reads
+from graph.store.config import Connection
+from graph.text.extraction import default_extractor
+from graph.text.relations import build_relations, related_weight
 from tests.conftest import PSEUDONYMS
 
 INTERESTS = [

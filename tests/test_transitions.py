@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.forecast import PopulationTimeline, samples
-from graph.recommend import walk_item_model
-from graph.strength import Signal
-from graph.transitions import Transition, cuts, fit
+from graph.evolution.forecast import PopulationTimeline, samples
+from embeddings.item_model import walk_item_model
+from graph.evolution.strength import Signal
+from graph.evolution.transitions import Transition, cuts, fit
 
 
 def test_cuts_nest_at_eighty_percent() -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph.ingest import write_events
-from graph.records import EventIn
+from graph.ingest.writes import write_events
+from graph.ingest.records import EventIn
 from service.api.params import batch, pseudonyms
 from service.neo4j_ext import neo4j
 

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from graph import forecast, profiles
-from graph.strength import HORIZONS, Signal
-from graph.trends import BUCKETS
+from service import forecast
+
+from graph.evolution import profiles
+from graph.evolution.strength import HORIZONS, Signal
+from graph.evolution.trends import BUCKETS
 from service.api.params import instant_arg, int_arg, user_node
 from service.errors import bad_parameter, not_found
 from service.neo4j_ext import neo4j

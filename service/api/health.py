@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph.db import UNAVAILABLE_ERRORS
-from graph.schema import schema_version
+from graph.store.driver import UNAVAILABLE_ERRORS
+from graph.store.schema import schema_version
 from service.neo4j_ext import neo4j
 
 blueprint = Blueprint("health", __name__)

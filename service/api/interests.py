@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph import reads
+from graph.ingest import reads
 from service.errors import not_found
 from service.neo4j_ext import neo4j
 

@@ -5,9 +5,9 @@ from dataclasses import asdict
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph import reads
-from graph.ingest import write_items
-from graph.records import ItemIn
+from graph.ingest import reads
+from graph.ingest.writes import write_items
+from graph.ingest.records import ItemIn
 from service.api.params import batch
 from service.errors import not_found
 from service.neo4j_ext import neo4j

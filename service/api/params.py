@@ -9,8 +9,8 @@ from typing import Any
 from flask import current_app, request
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from graph.pseudonyms import Pseudonyms
-from graph.records import Id, Record, parse_batch
+from graph.privacy.pseudonyms import Pseudonyms
+from graph.ingest.records import Id, Record, parse_batch
 from service.errors import ApiError, bad_parameter
 
 _INSTANT = TypeAdapter(AwareDatetime)

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph import precomputed, reads, recommend
+from service import precomputed
+
+from graph.ingest import reads
+
+from service import recommend
 from service.api.params import bool_arg, instant_arg, int_arg, user_node
 from service.errors import not_found
 from service.neo4j_ext import neo4j
@@ -19,7 +23,7 @@ blueprint = Blueprint("recommendations", __name__)
 def recommendations(user_id: str) -> ResponseReturnValue:
     """``k`` items for the user at ``as_of``; a user with no history gets popular recent ones.
     Without ``as_of`` (now), explanations or seen items, a ranking computed ahead answers while
-    it holds (``graph.precomputed``)."""
+    it holds (``service.precomputed``)."""
     k = int_arg("k", 10, low=1, high=100)
     as_of = instant_arg("as_of")
     explain = bool_arg("explain", False)

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 
-from graph import texts
-from graph.extraction import default_extractor
-from graph.records import TextIn, parse_batch
+from graph.text import user_texts
+from graph.text.extraction import default_extractor
+from graph.ingest.records import TextIn, parse_batch
 from service.api.params import json_body, user_node
 from service.auth import requires
 from service.neo4j_ext import neo4j
@@ -23,7 +23,7 @@ def post_texts(user_id: str) -> ResponseReturnValue:
     node = user_node(user_id)
     batch = _texts()
     ext = neo4j()
-    analyses = texts.store(
+    analyses = user_texts.store(
         ext.driver,
         default_extractor(),
         [(node, t) for t in batch],
@@ -35,7 +35,7 @@ def post_texts(user_id: str) -> ResponseReturnValue:
         "user_id": user_id,
         "received": len(batch),
         "stored": stored,
-        "texts": [texts.describe(a) for a in analyses],
+        "texts": [user_texts.describe(a) for a in analyses],
     }
 
 
@@ -45,8 +45,8 @@ def extract() -> ResponseReturnValue:
     """What ``POST /v1/users/{id}/texts`` would extract and link, storing nothing."""
     batch = _texts(require_timestamp=False)
     ext = neo4j()
-    analyses = texts.analyse(ext.driver, default_extractor(), batch, database=ext.database)
-    return {"texts": [texts.describe(a) for a in analyses]}
+    analyses = user_texts.analyse(ext.driver, default_extractor(), batch, database=ext.database)
+    return {"texts": [user_texts.describe(a) for a in analyses]}
 
 
 def _texts(*, require_timestamp: bool = True) -> list[TextIn]:

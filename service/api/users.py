@@ -3,7 +3,9 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from graph import privacy, reads
+from graph.privacy import erasure
+
+from graph.ingest import reads
 from service.api.params import instant_arg, int_arg, user_node
 from service.auth import requires
 from service.errors import bad_parameter, not_found
@@ -46,7 +48,7 @@ def user_events(user_id: str) -> ResponseReturnValue:
 def erase(user_id: str) -> ResponseReturnValue:
     """Erase everything held about the user (admin scope). A repeat answers 404."""
     ext = neo4j()
-    erased = privacy.erase_user(ext.driver, user_node(user_id), database=ext.database)
+    erased = erasure.erase_user(ext.driver, user_node(user_id), database=ext.database)
     if erased is None:
         raise not_found("user", user_id)
     return {"user_id": user_id, "erased": erased.__dict__}
@@ -57,7 +59,7 @@ def erase(user_id: str) -> ResponseReturnValue:
 def export(user_id: str) -> ResponseReturnValue:
     """Everything held about the user (admin scope): the node, events, expressions, texts."""
     ext = neo4j()
-    held = privacy.export_user(ext.driver, user_node(user_id), database=ext.database)
+    held = erasure.export_user(ext.driver, user_node(user_id), database=ext.database)
     if held is None:
         raise not_found("user", user_id)
     return {"user_id": user_id, "stored_as": held["user"].get("id"), **held}

@@ -1,6 +1,6 @@
 """Evolving interests read from the graph: signals by Cypher, statistics by the pure modules.
 
-``graph.strength`` (profiles), ``graph.facets``, ``graph.trends`` and ``graph.shifts`` do the
+``graph.evolution.strength`` (profiles), ``graph.evolution.facets``, ``graph.evolution.trends`` and ``graph.evolution.shifts`` do the
 arithmetic; this module fetches a user's signals up to an instant (never later ones) and shapes
 the answers of the API.
 """
@@ -15,8 +15,11 @@ import numpy as np
 from neo4j import Driver
 
 from cypher import query
-from graph import facets, shifts, strength, trends
-from graph.strength import Signal, split_target
+from graph.evolution import facets
+from graph.evolution import shifts
+from graph.evolution import strength
+from graph.evolution import trends
+from graph.evolution.strength import Signal, split_target
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ITEM_INTERESTS = 5  # of an item's ABOUT interests, the strongest this many carry its events

@@ -8,7 +8,7 @@ from typing import Any
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
-from graph.config import Connection
+from graph.store.config import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +21,6 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     SessionExpired,
     TransientError,
 )
-
-
-class DatabaseUnavailable(RuntimeError):
-    """Neo4j did not answer; nothing was written."""
 
 
 def open_driver(

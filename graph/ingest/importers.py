@@ -26,12 +26,13 @@ from typing import IO, Any, TypeVar
 from neo4j import Driver
 from tqdm import tqdm
 
-from embeddings.text_encoder import encoder_threads
-from graph import parse_process, texts
-from graph.extraction import Extraction, Extractor, Parsed
-from graph.ingest import EventsWritten, write_event_rows, write_item_rows
-from graph.pseudonyms import Pseudonyms
-from graph.records import (
+from graph.text.encoder import encoder_threads
+from graph.text import parse_process
+from graph.text import user_texts
+from graph.text.extraction import Extraction, Extractor, Parsed
+from graph.ingest.writes import EventsWritten, write_event_rows, write_item_rows
+from graph.privacy.pseudonyms import Pseudonyms
+from graph.ingest.records import (
     BatchError,
     EventIn,
     ItemIn,
@@ -377,7 +378,7 @@ def import_texts(
         return batch, parse_texts([text.text for _, text in batch])
 
     def write(batch: list[tuple[str, TextIn]], extractions: list[Extraction]) -> int:
-        stored = texts.store_extracted(driver, batch, extractions, database=database)
+        stored = user_texts.store_extracted(driver, batch, extractions, database=database)
         return sum(analysis.stored for analysis in stored)
 
     # Three stages overlap: the parse of the next chunk (spaCy, in a process of its own when there

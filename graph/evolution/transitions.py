@@ -1,7 +1,7 @@
 """How interests move on, learnt from the population: a linear map from a forecast to what
 followed it. Pure functions.
 
-A forecast (``graph.forecast``) mixes a user's own profile with the population and the item
+A forecast (``graph.evolution.forecast``) mixes a user's own profile with the population and the item
 model, target by target: a share of Sci-Fi predicts Sci-Fi. It does not know that people whose
 shares look like this one tend to go on to that: fans of Children's films to Animation, say.
 ``fit`` learns it from samples ``(forecast at a cut, shares of the positive signals after the

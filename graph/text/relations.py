@@ -1,7 +1,7 @@
 """Knowledge relations between interests, categories and items, built by a batch job.
 
 - ``(:Item)-[:ABOUT]->(:Interest)`` from catalogue titles and descriptions (tags and reviews add
-  theirs as they arrive, see graph.texts);
+  theirs as they arrive, see graph.text.user_texts);
 - ``(:Interest)-[:IN_CATEGORY]->(:Category)`` where an interest's embedding lies within the
   same-interest threshold of a category's name ("sci-fi" → Sci-Fi);
 - ``(:Interest)-[:RELATED_TO {weight}]->(:Interest)`` from co-occurrence (in one text, or about
@@ -20,9 +20,9 @@ import numpy as np
 from neo4j import Driver, ManagedTransaction
 
 from cypher import query
-from graph.db import Rows
-from graph.extraction import SAME_INTEREST, Extractor
-from graph.linking import interest_rows, plan_links
+from graph.store.driver import Rows
+from graph.text.extraction import SAME_INTEREST, Extractor
+from graph.text.linking import interest_rows, plan_links
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """The forecast's transition model, fitted from the graph with each embedding run.
 
 For up to ``MAX_USERS`` users (a seeded sample of those with at least ``MIN_EVENTS``
-interactions): the signals the profile reads (``graph.profiles.user_signals``) and the
-interactions the item model walks. At each nested cut of a history (``graph.forecast.samples``)
+interactions): the signals the profile reads (``graph.evolution.profiles.user_signals``) and the
+interactions the item model walks. At each nested cut of a history (``graph.evolution.forecast.samples``)
 the forecast is rebuilt from what came before it: the profile, the population's shares (of these
 users' positive interactions up to the cut) and the items the run's item-to-item model predicts
-from the history before the cut (``graph.recommend.walk_item_model``, as the service walks it in
-Cypher). The samples go to ``graph.transitions.fit``. The run's model has seen every
+from the history before the cut (``embeddings.item_model.walk_item_model``, as the service walks it in
+Cypher). The samples go to ``graph.evolution.transitions.fit``. The run's model has seen every
 interaction, including the ones after each cut; the benchmark fits the same way
 (``bench/evolution.py``).
 """
@@ -23,8 +23,10 @@ from typing import Any
 from neo4j import Driver
 
 from cypher import query
-from graph import forecast, profiles, recommend
-from graph.transitions import Transition, fit
+from graph.evolution import forecast
+from graph.evolution import profiles
+from embeddings import item_model
+from graph.evolution.transitions import Transition, fit
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def fit_transition(
     histories = {}
     for user in users:
         signals = profiles.user_signals(driver, user, until=now, database=database)
-        histories[user] = (signals, recommend.interactions(driver, user, now, db))
+        histories[user] = (signals, item_model.interactions(driver, user, now, db))
     population = forecast.PopulationTimeline(
         (s.at, forecast.categories(s.targets))
         for signals, _ in histories.values() for s in signals
@@ -71,8 +73,8 @@ def fit_transition(
 
     def predicted(history: list[tuple[str, float, int]], at: float) -> dict[str, float]:
         before = [row for row in history if row[2] <= at]
-        weights = recommend.history_weights([(item, weight) for item, weight, _ in before])
-        best = recommend.walk_item_model(
+        weights = item_model.history_weights([(item, weight) for item, weight, _ in before])
+        best = item_model.walk_item_model(
             neighbours, weights, {item for item, _, _ in before}, forecast.PREDICTED_ITEMS
         )
         return forecast.shares((reached.get(item, ()), score) for item, score in best)

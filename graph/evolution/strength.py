@@ -1,7 +1,7 @@
 """How strong a user's interests are at an instant: decayed sums of signals. Pure functions.
 
 A signal is one event or one expressed interest: when it happened, its signed weight (see
-``graph.signals``; aversion is negative) and the targets it reaches, ``category:Drama`` or
+``graph.ingest.signals``; aversion is negative) and the targets it reaches, ``category:Drama`` or
 ``interest:sci-fi``. Each target gets the signal's full evidence: its weight, plus ``ATTENTION``
 for an event, since acting on an item at all shows attention (a middling rating is weak interest,
 not indifference; a very low one stays an aversion). On MovieLens this ranks next-period genres

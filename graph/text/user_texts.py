@@ -18,10 +18,10 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from cypher import query
-from graph.db import Rows
-from graph.extraction import Extraction, Extractor
-from graph.linking import Link, interest_rows, plan_links
-from graph.records import TextIn
+from graph.store.driver import Rows
+from graph.text.extraction import Extraction, Extractor
+from graph.text.linking import Link, interest_rows, plan_links
+from graph.ingest.records import TextIn
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from cypher import query
-from graph.db import Rows
-from graph.records import EventIn, ItemIn
+from graph.store.driver import Rows
+from graph.ingest.records import EventIn, ItemIn
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
-from graph.strength import Signal
+from graph.evolution.strength import Signal
 
 BUCKETS = ("day", "week", "month")
 RECENT = 3  # buckets in the recent window

@@ -16,8 +16,8 @@ import numpy as np
 from neo4j import Driver
 
 from cypher import query
-from graph.db import Rows
-from graph.extraction import SAME_INTEREST, Phrase
+from graph.store.driver import Rows
+from graph.text.extraction import SAME_INTEREST, Phrase
 
 LINK_THRESHOLD = SAME_INTEREST
 

@@ -20,7 +20,7 @@ import numpy as np
 import ruptures
 from scipy.spatial.distance import jensenshannon
 
-from graph.strength import Signal
+from graph.evolution.strength import Signal
 
 PENALTY = 3.0  # cost a new segment must save
 MIN_SEGMENT = 5  # signals per segment, at least

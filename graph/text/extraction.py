@@ -31,14 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.text_encoder import ModelMissing
-from graph.pii import PLACEHOLDERS
+from graph.text.encoder import ModelMissing
+from graph.privacy.pii import PLACEHOLDERS
 
 logger = logging.getLogger(__name__)
 
 PREFILTER = 30  # candidates per text that reach the encoder
 SHORT_TEXT = 5  # tokens: a text this short with no noun phrase is itself the phrase
-SAME_INTEREST = 0.75  # cosine at which two phrases name one interest (see graph.linking)
+SAME_INTEREST = 0.75  # cosine at which two phrases name one interest (see graph.text.linking)
 SKIPPED_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 EDGE_POS = {"DET", "PRON", "PUNCT", "SPACE", "CCONJ", "ADP", "PART", "SCONJ", "AUX", "NUM", "SYM"}
 NEGATIVE_PREDICATES = {
@@ -263,7 +263,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
 
 
 def _touches_placeholder(span: Any) -> bool:
-    """Whether the span is or holds what :func:`graph.pii.scrub` left (``[email]``)."""
+    """Whether the span is or holds what :func:`graph.privacy.pii.scrub` left (``[email]``)."""
     around = span.doc.text[max(span.start_char - 1, 0) : span.end_char + 1]
     return any(placeholder in around for placeholder in PLACEHOLDERS)
 
@@ -370,6 +370,6 @@ def english_pipeline() -> Any:
 
 @cache
 def default_extractor() -> Extractor:
-    from embeddings.text_encoder import CachedEncoder, encode
+    from graph.text.encoder import CachedEncoder, encode
 
     return Extractor(english_pipeline(), CachedEncoder(encode))

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import psutil
 
-from graph.config import ConfigError, LocalServer
+from graph.store.config import ConfigError, LocalServer
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "neo4j-server" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 SUPPORTED_JAVA = (17, 21)

@@ -1,7 +1,7 @@
 """Recommendations: candidates from four sources, one tuned blend, facets spread, explained paths.
 
 Candidates come from
-- the user's profile at ``as_of`` (``graph.strength``): items in their strongest categories and
+- the user's profile at ``as_of`` (``graph.evolution.strength``): items in their strongest categories and
   about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
 - the item-to-item model of the served run (``SIMILAR_TO`` edges, ``embeddings.item_similarity``)
   walked from the user's history, each past interaction weighted by its strength and its recency
@@ -27,11 +27,12 @@ import numpy as np
 from neo4j import Driver
 
 from cypher import query
-from embeddings import runs
+from embeddings import item_model, runs
 from embeddings.training import compose
 from embeddings.vectors import user_vector
-from graph import profiles, strength
-from graph.strength import split_target
+from graph.evolution import profiles
+from graph.evolution import strength
+from graph.evolution.strength import split_target
 
 PROFILE_TARGETS = 10  # strongest positive targets that fetch candidates
 CANDIDATES = 300  # per source
@@ -39,10 +40,6 @@ PER_TARGET = 100  # most popular unseen items per profile target
 NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
-# History weights of the item-to-item source; chosen on the validation split of bench/recommend.py
-# (half-lives 2, 4, 8, 16 and floors 0, 0.05, 0.1, 0.2 compared; without the floor -0.016 NDCG@10).
-HISTORY_HALF_LIFE = 4.0  # interactions: the 4th most recent counts half as much as the last
-HISTORY_FLOOR = 0.05  # what every older interaction keeps
 
 
 SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
@@ -158,56 +155,11 @@ def _history(
     driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The weighted history the item-to-item model walks (item, weight, at), and the items seen."""
-    rows = interactions(driver, user_id, as_of, db)
+    rows = item_model.interactions(driver, user_id, as_of, db)
     at = {item: when for item, _, when in rows}
-    weights = history_weights([(item, weight) for item, weight, _ in rows])
+    weights = item_model.history_weights([(item, weight) for item, weight, _ in rows])
     history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
     return history, list(at)
-
-
-def interactions(
-    driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
-) -> list[tuple[str, float, int]]:
-    """The user's interactions up to ``as_of`` as (item, weight, epoch seconds), oldest first."""
-    records, _, _ = driver.execute_query(
-        query("recommend/history"), user_id=user_id, as_of=as_of, **db
-    )
-    return [(r["item"], float(r["weight"]), r["at"]) for r in records]
-
-
-def walk_item_model(
-    neighbours: Mapping[str, Sequence[tuple[str, float]]],
-    weights: Mapping[str, float],
-    seen: Collection[str],
-    limit: int,
-) -> list[tuple[str, float]]:
-    """What ``recommend/item_model_candidates`` does in Cypher, in memory: each item's summed
-    ``history weight × edge weight`` over the history's neighbours, the best ``limit`` unseen."""
-    scores: dict[str, float] = defaultdict(float)
-    for item, weight in weights.items():
-        for other, edge in neighbours.get(item, ()):
-            scores[other] += weight * edge
-    unseen = [item for item in scores if item not in seen]
-    return [(item, scores[item]) for item in sorted(unseen, key=lambda i: (-scores[i], i))[:limit]]
-
-
-def history_weights(
-    history: Sequence[tuple[str, float]],
-    *,
-    half_life: float = HISTORY_HALF_LIFE,
-    floor: float = HISTORY_FLOOR,
-) -> dict[str, float]:
-    """Per item, the positive strength of the user's interactions (oldest first) times their
-    recency by position, ``floor + (1 - floor) * 0.5 ** (age / half_life)``, where ``age`` counts
-    the interactions after it; an item seen twice keeps its larger weight."""
-    weights: dict[str, float] = {}
-    last = len(history) - 1
-    for position, (item, weight) in enumerate(history):
-        if weight <= 0:
-            continue
-        recency = floor + (1 - floor) * 0.5 ** ((last - position) / half_life)
-        weights[item] = max(weights.get(item, 0.0), weight * recency)
-    return weights
 
 
 def rank(gathered: Gathered, k: int, weights: BlendWeights = DEFAULT_WEIGHTS) -> list[Candidate]:

@@ -2,14 +2,14 @@
 
 A profile says what a user has shown; a forecast ranks what their next positive signals will be
 about. It mixes three shares of the targets (categories and interests):
-- the blended profile (``graph.strength``), shrunk towards the population's shares of positive
+- the blended profile (``graph.evolution.strength``), shrunk towards the population's shares of positive
   interactions by ``PRIOR_SIGNALS`` pseudo-signals, so that a user with few signals borrows what
   most people like (``(n × profile + k × population) / (n + k)`` for ``n`` signals);
 - the targets of the items the item-to-item model predicts from the user's recent history
-  (``graph.recommend.predicted_items``), weighted by their scores, with weight
+  (``service.recommend.predicted_items``), weighted by their scores, with weight
   ``PREDICTED_SHARE`` (none before the first training run).
-Then the serving run's transition model (``graph.transitions``, fitted with each embedding run
-on the population's histories by ``graph.transition_samples``) moves the categories' scores the
+Then the serving run's transition model (``graph.evolution.transitions``, fitted with each embedding run
+on the population's histories by ``embeddings.transition_fit``) moves the categories' scores the
 way people's interests moved after forecasts like this one.
 The settings were chosen on the validation split of ``bench/evolution.py``. Only signals up to
 ``as_of`` count; the population's shares come from the hour before it (cached a while).
@@ -29,10 +29,10 @@ from cachetools import TTLCache
 from neo4j import Driver
 
 from cypher import query
-from graph import recommend, strength
-from graph.profiles import iso, strongest_about
-from graph.strength import Signal, split_target
-from graph.transitions import CLEAR, Transition, cuts
+from graph.evolution import strength
+from graph.evolution.profiles import iso, strongest_about
+from graph.evolution.strength import Signal, split_target
+from graph.evolution.transitions import CLEAR, Transition, cuts
 
 PRIOR_SIGNALS = 20.0
 PREDICTED_SHARE = 0.4
@@ -71,56 +71,15 @@ def combine(
             for t in {*shrunk, *predicted}}  # fmt: skip
 
 
-def forecast(
-    driver: Driver,
-    user_id: str,
-    signals: Sequence[Signal],
-    as_of: datetime,
-    *,
-    limit: int,
-    database: str | None = None,
-) -> dict[str, Any]:
-    """The answer of ``GET /v1/users/{id}/interests/forecast`` (``signals`` up to ``as_of``)."""
-    profile = {s.target: s.blended for s in strength.profile(signals, as_of.timestamp())}
-    population = population_shares(driver, as_of, database=database)
-    serving, items = recommend.predicted_items(
-        driver, user_id, as_of=as_of, limit=PREDICTED_ITEMS, database=database
-    )
-    reached = item_targets(driver, [item for item, _ in items], database=database)
-    predicted = shares((reached.get(item, ("", ()))[1], score) for item, score in items)
-    combined = combine(profile, len(signals), population, predicted)
-    transition = (Transition.from_json(serving.transition)
-                  if serving is not None and serving.transition else None)  # fmt: skip
-    scores = transition.apply(combined) if transition is not None else combined
-    ranked = sorted(scores, key=lambda t: (-scores[t], t))[:limit]
-    return {
-        "as_of": iso(as_of),
-        "signals": len(signals),
-        "embedding_run": serving.run_id if serving is not None else None,
-        "forecast": [
-            {"type": split_target(t)[0], "key": split_target(t)[1],
-             "score": round(scores[t], 6), "profile": round(profile.get(t, 0.0), 6),
-             "population": round(population.get(t, 0.0), 6),
-             "predicted": round(predicted.get(t, 0.0), 6),
-             "transition": round(scores[t] - combined.get(t, 0.0), 6)}
-            for t in ranked
-        ],
-        "predicted_items": [
-            {"item_id": item, "title": reached.get(item, (None, ()))[0], "score": round(score, 6)}
-            for item, score in items[:SHOWN_ITEMS]
-        ],
-    }  # fmt: skip
-
-
 def samples(
     signals: Sequence[Signal],
     population: Callable[[float], dict[str, float]],
     predicted: Callable[[float], dict[str, float]],
 ) -> list[tuple[dict[str, float], dict[str, float]]]:
     """What the transition model learns from one history: at each nested cut
-    (``graph.transitions.cuts``), the forecast from the signals before it (``population`` and
+    (``graph.evolution.transitions.cuts``), the forecast from the signals before it (``population`` and
     ``predicted`` give their parts at an instant) and the categories' shares of the clear
-    positives after it (``graph.transitions.CLEAR``), up to the later cut it nests in."""
+    positives after it (``graph.evolution.transitions.CLEAR``), up to the later cut it nests in."""
     found = []
     for cut, end in cuts(len(signals)):
         after = shares((categories(s.targets), 1.0) for s in signals[cut:end] if s.weight >= CLEAR)

@@ -1,6 +1,6 @@
 """Recommendations ranked ahead of requests, so that "what now?" is one indexed read.
 
-``refresh`` gathers and blends each user's candidates (``graph.recommend``) as of the database's
+``refresh`` gathers and blends each user's candidates (``service.recommend``) as of the database's
 clock and keeps the best ``KEPT`` on the user node with the instant and the embedding run. A
 request without ``as_of`` (that is, "now"), without explanations and with seen items excluded is
 answered from them while they hold: computed after the user's latest signal (events and texts
@@ -21,10 +21,10 @@ from typing import Any
 from neo4j import Driver
 
 from cypher import query
-from graph import recommend
-from graph.db import Rows
-from graph.profiles import iso
-from graph.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate
+from service import recommend
+from graph.store.driver import Rows
+from graph.evolution.profiles import iso
+from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate
 
 logger = logging.getLogger(__name__)
 

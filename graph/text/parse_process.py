@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-from graph.extraction import Extractor, Parsed, Weights, english_pipeline
+from graph.text.extraction import Extractor, Parsed, Weights, english_pipeline
 
 Parse = Callable[[Sequence[str]], Parsed]
 
