@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
-from neo4j import Driver
-
-from cypher import query
+from graph.store import Graph
 
 # History weights of the item-to-item source; chosen on the validation split of bench/recommend.py
 # (half-lives 2, 4, 8, 16 and floors 0, 0.05, 0.1, 0.2 compared; without the floor -0.016 NDCG@10).
@@ -24,13 +21,9 @@ HISTORY_HALF_LIFE = 4.0  # interactions: the 4th most recent counts half as much
 HISTORY_FLOOR = 0.05  # what every older interaction keeps
 
 
-def interactions(
-    driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
-) -> list[tuple[str, float, int]]:
+def interactions(graph: Graph, user_id: str, as_of: datetime) -> list[tuple[str, float, int]]:
     """The user's interactions up to ``as_of`` as (item, weight, epoch seconds), oldest first."""
-    records, _, _ = driver.execute_query(
-        query("recommend/history"), user_id=user_id, as_of=as_of, **db
-    )
+    records = graph.read("recommend/history", user_id=user_id, as_of=as_of)
     return [(r["item"], float(r["weight"]), r["at"]) for r in records]
 
 

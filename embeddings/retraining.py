@@ -17,14 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from neo4j import Driver
-
-from embeddings import item_similarity
-
-from embeddings import runs
+from embeddings import item_similarity, runs
 from embeddings.training import QUALITY_FLOOR, Trained, TrainingConfig, export_triples, train
-from embeddings.writeback import write_similar, write_vectors
 from embeddings.transition_fit import fit_transition
+from embeddings.writeback import write_similar, write_vectors
+from graph.store import Graph
 
 logger = logging.getLogger(__name__)
 
@@ -40,55 +37,53 @@ class RunReport:
 
 
 def retrain(
-    driver: Driver,
+    graph: Graph,
     config: TrainingConfig | None = None,
     *,
     quality_floor: float = QUALITY_FLOOR,
-    database: str | None = None,
     trainer: Callable[..., Trained] = train,
 ) -> RunReport:
     """Run one training; raises :class:`runs.LeaseHeld` when another run is in progress."""
     config = config or TrainingConfig()
     owner = runs.new_owner()
-    runs.acquire(driver, owner, database=database)
+    runs.acquire(graph, owner)
     try:
-        run_id, slot = runs.start(driver, owner, config.model, config.as_dict(), database=database)
+        run_id, slot = runs.start(graph, owner, config.model, config.as_dict())
         report = RunReport(run_id, "running", slot)
         logger.info("embedding run %s started (%s, slot %d)", run_id, config.model, slot)
         try:
-            _stages(driver, config, owner, report, quality_floor, database, trainer)
+            _stages(graph, config, owner, report, quality_floor, trainer)
         except Exception as exc:
             report.status, report.message = "failed", f"{type(exc).__name__}: {exc}"
             logger.exception("embedding run %s failed; serving is unchanged", run_id)
-        runs.finish(driver, run_id, report.status, metrics={**report.metrics, **{
+        runs.finish(graph, run_id, report.status, metrics={**report.metrics, **{
             f"{stage}_seconds": s for stage, s in report.seconds.items()}},
-            message=report.message, database=database)  # fmt: skip
+            message=report.message)  # fmt: skip
         if report.status == "finished":
-            runs.switch(driver, run_id, slot, database=database)
+            runs.switch(graph, run_id, slot)
             logger.info("embedding run %s serves now: %s", run_id, report.metrics)
         return report
     finally:
-        runs.release(driver, owner, database=database)
+        runs.release(graph, owner)
 
 
 def _stages(
-    driver: Driver,
+    graph: Graph,
     config: TrainingConfig,
     owner: str,
     report: RunReport,
     quality_floor: float,
-    database: str | None,
     trainer: Callable[..., Trained],
 ) -> None:
     started = time.perf_counter()
-    triples = export_triples(driver, database=database)
+    triples = export_triples(graph)
     report.seconds["export"] = time.perf_counter() - started
     logger.info("exported %d triples in %.1f s", len(triples), report.seconds["export"])
-    runs.renew(driver, owner, database=database)
+    runs.renew(graph, owner)
     trained = trainer(triples, config)
     report.seconds["training"] = trained.seconds
     report.metrics = {**trained.metrics, "epochs": float(trained.epochs)}
-    runs.renew(driver, owner, database=database)
+    runs.renew(graph, owner)
     if trained.metrics["mrr"] < quality_floor:
         report.status = "rejected"
         report.message = f"test MRR {trained.metrics['mrr']:.4f} is below the floor {quality_floor}"
@@ -97,19 +92,17 @@ def _stages(
     pairs = ((h, t.removeprefix("i:")) for h, relation, t in triples if relation == "interacted")
     similar = item_similarity.fit(pairs)
     report.seconds["item_similarity"] = time.perf_counter() - started
-    runs.renew(driver, owner, database=database)
+    runs.renew(graph, owner)
     started = time.perf_counter()
-    transition, samples = fit_transition(driver, similar, database=database)
+    transition, samples = fit_transition(graph, similar)
     report.metrics["transition_samples"] = float(samples)
     report.seconds["transition"] = time.perf_counter() - started
-    runs.renew(driver, owner, database=database)
+    runs.renew(graph, owner)
     started = time.perf_counter()
-    write_vectors(driver, report.slot, trained.labels, trained.vectors, database=database)
-    report.metrics["similar_edges"] = float(
-        write_similar(driver, report.slot, similar, database=database)
-    )
-    runs.store_relations(driver, report.run_id, trained.relations, database=database)
+    write_vectors(graph, report.slot, trained.labels, trained.vectors)
+    report.metrics["similar_edges"] = float(write_similar(graph, report.slot, similar))
+    runs.store_relations(graph, report.run_id, trained.relations)
     if transition is not None:
-        runs.store_transition(driver, report.run_id, transition.to_json(), database=database)
+        runs.store_transition(graph, report.run_id, transition.to_json())
     report.seconds["write_back"] = time.perf_counter() - started
     report.status = "finished"

@@ -19,9 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import Driver
-
-from cypher import query
+from graph.store import Graph
 
 LEASE = "embedding-training"
 LEASE_TTL_S = 15 * 60  # renewed between stages; a crashed run frees it after this
@@ -35,7 +33,7 @@ class Serving:
     slot: int
     model: str
     relations: dict[str, list[float]]  # relation vectors, to compose queries
-    transition: str | None = None  # the forecast's transition model (JSON; graph.evolution.transitions)
+    transition: str | None = None  # the forecast's (JSON of graph.evolution.transitions)
 
     @property
     def property(self) -> str:
@@ -58,120 +56,86 @@ def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def acquire(
-    driver: Driver, owner: str, *, ttl_s: int = LEASE_TTL_S, database: str | None = None
-) -> None:
-    records, _, _ = driver.execute_query(
-        query("embeddings/acquire_lease"), name=LEASE, owner=owner, ttl_s=ttl_s, database_=database
-    )
-    if not records:
-        holder = lease_holder(driver, database=database)
+def acquire(graph: Graph, owner: str, *, ttl_s: int = LEASE_TTL_S) -> None:
+    """Take the training lease for ``owner``; :class:`LeaseHeld` when another run holds it."""
+    if not graph.write("embeddings/acquire_lease", name=LEASE, owner=owner, ttl_s=ttl_s):
+        holder = lease_holder(graph)
         raise LeaseHeld(f"another training run holds the lease ({holder or 'unknown'})")
 
 
-def renew(
-    driver: Driver, owner: str, *, ttl_s: int = LEASE_TTL_S, database: str | None = None
-) -> None:
-    records, _, _ = driver.execute_query(
-        query("embeddings/renew_lease"), name=LEASE, owner=owner, ttl_s=ttl_s, database_=database
-    )
-    if not records:
+def renew(graph: Graph, owner: str, *, ttl_s: int = LEASE_TTL_S) -> None:
+    """Extend ``owner``'s lease; :class:`LeaseHeld` when it lapsed and another run took it."""
+    if not graph.write("embeddings/renew_lease", name=LEASE, owner=owner, ttl_s=ttl_s):
         raise LeaseHeld("the training lease lapsed and was taken by another run")
 
 
-def release(driver: Driver, owner: str, *, database: str | None = None) -> None:
-    driver.execute_query(
-        query("embeddings/release_lease"), name=LEASE, owner=owner, database_=database
-    )
+def release(graph: Graph, owner: str) -> None:
+    graph.write("embeddings/release_lease", name=LEASE, owner=owner)
 
 
-def lease_holder(driver: Driver, *, database: str | None = None) -> str | None:
-    records, _, _ = driver.execute_query(
-        query("embeddings/lease_holder"), name=LEASE, database_=database, routing_="r"
-    )
-    return records[0]["owner"] if records else None
+def lease_holder(graph: Graph) -> str | None:
+    record = graph.read_one("embeddings/lease_holder", name=LEASE)
+    return None if record is None else record["owner"]
 
 
-def serving(driver: Driver, *, database: str | None = None) -> Serving | None:
-    records, _, _ = driver.execute_query(
-        query("embeddings/serving_run"), database_=database, routing_="r"
-    )
-    if not records:
+def serving(graph: Graph) -> Serving | None:
+    """The run being served, or None before the first one passes the floor."""
+    record = graph.read_one("embeddings/serving_run")
+    if record is None:
         return None
-    run = records[0]["run"]
+    run = record["run"]
     relations = json.loads(run["relations"]) if run.get("relations") else {}
     return Serving(run["id"], int(run["slot"]), run["model"], relations, run.get("transition"))
 
 
-def start(
-    driver: Driver, owner: str, model: str, params: dict[str, Any], *, database: str | None = None
-) -> tuple[str, int]:
+def start(graph: Graph, owner: str, model: str, params: dict[str, Any]) -> tuple[str, int]:
     """Record a running run in the slot that is not served; return (run id, slot)."""
-    current = serving(driver, database=database)
+    current = serving(graph)
     slot = SLOTS[1] if current is not None and current.slot == SLOTS[0] else SLOTS[0]
     run_id = uuid.uuid4().hex
-    driver.execute_query(
-        query("embeddings/create_run"),
+    graph.write(
+        "embeddings/create_run",
         id=run_id,
         model=model,
         params=json.dumps(params, sort_keys=True),
         slot=slot,
         owner=owner,
-        database_=database,
     )
     return run_id, slot
 
 
 def finish(
-    driver: Driver,
+    graph: Graph,
     run_id: str,
     status: str,
     *,
     metrics: dict[str, float] | None = None,
     message: str | None = None,
-    database: str | None = None,
 ) -> None:
-    driver.execute_query(
-        query("embeddings/finish_run"),
+    graph.write(
+        "embeddings/finish_run",
         id=run_id,
         status=status,
         metrics=json.dumps(metrics or {}, sort_keys=True),
         message=message,
-        database_=database,
     )
 
 
-def store_relations(
-    driver: Driver, run_id: str, relations: dict[str, list[float]], *, database: str | None = None
-) -> None:
-    driver.execute_query(
-        query("embeddings/store_relations"),
-        id=run_id,
-        relations=json.dumps(relations),
-        database_=database,
-    )
+def store_relations(graph: Graph, run_id: str, relations: dict[str, list[float]]) -> None:
+    graph.write("embeddings/store_relations", id=run_id, relations=json.dumps(relations))
 
 
-def store_transition(
-    driver: Driver, run_id: str, transition: str, *, database: str | None = None
-) -> None:
-    driver.execute_query(
-        query("embeddings/store_transition"), id=run_id, transition=transition, database_=database
-    )
+def store_transition(graph: Graph, run_id: str, transition: str) -> None:
+    graph.write("embeddings/store_transition", id=run_id, transition=transition)
 
 
-def switch(driver: Driver, run_id: str, slot: int, *, database: str | None = None) -> None:
-    driver.execute_query(
-        query("embeddings/switch_serving"), id=run_id, slot=slot, database_=database
-    )
+def switch(graph: Graph, run_id: str, slot: int) -> None:
+    graph.write("embeddings/switch_serving", id=run_id, slot=slot)
 
 
-def recent(driver: Driver, *, limit: int = 10, database: str | None = None) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(
-        query("embeddings/recent_runs"), limit=limit, database_=database, routing_="r"
-    )
+def recent(graph: Graph, *, limit: int = 10) -> list[dict[str, Any]]:
     runs = []
-    for record in records:
+    for record in graph.read("embeddings/recent_runs", limit=limit):
         run = dict(record["run"])
         run.pop("relations", None)
         run.pop("transition", None)

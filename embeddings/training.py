@@ -5,6 +5,10 @@ interactions and expressions of users, what items are about, the categories of i
 interests, related interests. They are split 90/5/5 (every entity keeps a training triple); the
 model trains with early stopping on the validation part and is scored on the test part (filtered
 MRR and Hits@10, both sides). On the GPU when torch sees one, else the CPU.
+
+The models we train are those of ``REGISTRY`` (their names in ``MODELS``): each says how our
+vectors hold its entities (real, or complex as (re, im) pairs) and how a query vector is composed
+from a head and a relation; PyKEEN's ``model_resolver`` supplies the class to train.
 """
 
 from __future__ import annotations
@@ -12,20 +16,74 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
+from graph.store import Graph
 
 logger = logging.getLogger(__name__)
 
 DIMENSIONS = 64  # real numbers per vector: the vector indexes are built for 64
-COMPLEX_MODELS = {"ComplEx", "RotatE"}  # their 32 complex numbers make 64 real ones
 QUALITY_FLOOR = 0.02  # test MRR a run needs before it serves (random ranking scores ~0.001)
+
+
+def _translate(head: np.ndarray, relation: np.ndarray) -> np.ndarray:
+    return head + relation
+
+
+def _multiply(head: np.ndarray, relation: np.ndarray) -> np.ndarray:
+    return head * relation
+
+
+def _multiply_complex(head: np.ndarray, relation: np.ndarray) -> np.ndarray:
+    h = head.reshape(-1, 2) @ np.array([1.0, 1j])
+    r = relation.reshape(-1, 2) @ np.array([1.0, 1j])
+    product = h * r
+    return np.stack([product.real, product.imag], axis=1).reshape(-1).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """What our vector code needs to know of a PyKEEN model."""
+
+    complex: bool  # entities are complex numbers, stored as (re, im) pairs of real ones
+    compose: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (head, relation) -> query vector
+
+    @property
+    def embedding_dim(self) -> int:
+        """PyKEEN's ``embedding_dim`` that gives DIMENSIONS real numbers per vector."""
+        return DIMENSIONS // 2 if self.complex else DIMENSIONS
+
+
+#: The models we train and serve, by PyKEEN's class name. TransE scores ``-|h + r - t|``;
+#: DistMult ``<h, r, t>``; ComplEx ``Re<h, r, conj(t)>`` and RotatE ``-|h * r - t|``.
+REGISTRY: dict[str, ModelKind] = {
+    "TransE": ModelKind(complex=False, compose=_translate),
+    "DistMult": ModelKind(complex=False, compose=_multiply),
+    "ComplEx": ModelKind(complex=True, compose=_multiply_complex),
+    "RotatE": ModelKind(complex=True, compose=_multiply_complex),
+}
+MODELS: tuple[str, ...] = tuple(REGISTRY)
+
+
+def model_kind(model: str) -> ModelKind:
+    """The registered kind of ``model``; a ValueError naming the allowed ones otherwise."""
+    try:
+        return REGISTRY[model]
+    except KeyError:
+        allowed = ", ".join(MODELS)
+        raise ValueError(f"unknown embedding model {model!r}; choose one of {allowed}") from None
+
+
+def model_class(model: str) -> type[Any]:
+    """The PyKEEN class of a registered ``model``, from PyKEEN's ``model_resolver``."""
+    from pykeen.models import model_resolver
+
+    model_kind(model)
+    return model_resolver.lookup(model)
 
 
 @dataclass(frozen=True)
@@ -39,6 +97,9 @@ class TrainingConfig:
     patience: int = 2  # checks without improvement before stopping
     seed: int = 1
     split: tuple[float, float, float] = (0.9, 0.05, 0.05)
+
+    def __post_init__(self) -> None:
+        model_kind(self.model)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,17 +117,15 @@ class Trained:
     relations: dict[str, list[float]] = field(default_factory=dict)  # relation vectors
 
 
-def stream_triples(
-    driver: Driver, *, database: str | None = None
-) -> Iterator[tuple[str, str, str]]:
+def stream_triples(graph: Graph) -> Iterator[tuple[str, str, str]]:
     """The graph's triples, read with one streaming query (constant memory on the server)."""
-    with driver.session(database=database, default_access_mode="READ") as session:
-        for record in session.run(query("embeddings/export_triples")):
-            yield record["head"], record["relation"], record["tail"]
+    for record in graph.stream("embeddings/export_triples"):
+        yield record["head"], record["relation"], record["tail"]
 
 
-def export_triples(driver: Driver, *, database: str | None = None) -> np.ndarray:
-    triples = list(stream_triples(driver, database=database))
+def export_triples(graph: Graph) -> np.ndarray:
+    """Every triple of the graph as an ``(n, 3)`` array of labels."""
+    triples = list(stream_triples(graph))
     return np.array(triples, dtype=str).reshape(-1, 3)
 
 
@@ -101,8 +160,7 @@ def train(triples: np.ndarray, config: TrainingConfig | None = None) -> Trained:
     }
     labels = [label for label, _ in sorted(factory.entity_to_id.items(), key=lambda kv: kv[1])]
     vectors = entity_vectors(result.model)
-    model: Any = result.model
-    relation_rows = _real(model.relation_representations[0](indices=None))
+    relation_rows = relation_vectors(result.model)
     relations = {
         label: relation_rows[index].tolist() for label, index in factory.relation_to_id.items()
     }
@@ -119,8 +177,8 @@ def _pipeline(
         training=training,
         validation=validation,
         testing=testing,
-        model=config.model,
-        model_kwargs={"embedding_dim": _embedding_dim(config.model)},
+        model=model_class(config.model),
+        model_kwargs={"embedding_dim": model_kind(config.model).embedding_dim},
         optimizer_kwargs={"lr": config.learning_rate},
         negative_sampler_kwargs={"num_negs_per_pos": config.negatives},
         training_kwargs={"num_epochs": config.epochs, "batch_size": config.batch_size},
@@ -143,6 +201,11 @@ def entity_vectors(model: Any) -> np.ndarray:
     return _real(model.entity_representations[0](indices=None))
 
 
+def relation_vectors(model: Any) -> np.ndarray:
+    """Every relation's vector in the layout of ``entity_vectors``, for ``compose``."""
+    return _real(model.relation_representations[0](indices=None))
+
+
 def _real(tensor: Any) -> np.ndarray:
     """Rows as real numbers; a complex row becomes (re, im) pairs, the layout ``compose`` uses."""
     import torch
@@ -154,20 +217,6 @@ def _real(tensor: Any) -> np.ndarray:
 
 
 def compose(model: str, head: np.ndarray, relation: np.ndarray) -> np.ndarray:
-    """The query vector for ``(head, relation, ?)``: the tails that score best lie nearest it.
-
-    TransE scores ``-|h + r - t|``; DistMult ``<h, r, t>``; ComplEx ``Re<h, r, conj(t)>`` and
-    RotatE ``-|h * r - t|`` (complex products, rows stored as (re, im) pairs).
-    """
-    if model == "TransE":
-        return head + relation
-    if model in COMPLEX_MODELS:
-        h = head.reshape(-1, 2) @ np.array([1.0, 1j])
-        r = relation.reshape(-1, 2) @ np.array([1.0, 1j])
-        product = h * r
-        return np.stack([product.real, product.imag], axis=1).reshape(-1).astype(np.float32)
-    return head * relation
-
-
-def _embedding_dim(model: str) -> int:
-    return DIMENSIONS // 2 if model in COMPLEX_MODELS else DIMENSIONS
+    """The query vector for ``(head, relation, ?)`` of a registered ``model``: the tails that
+    score best lie nearest it (complex rows as (re, im) pairs)."""
+    return model_kind(model).compose(head, relation)

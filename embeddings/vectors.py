@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
+from graph.store import Graph
 
 
-def user_vector(
-    driver: Driver, user_id: str, property: str, *, database: str | None = None
-) -> np.ndarray | None:
+def user_vector(graph: Graph, user_id: str, property: str) -> np.ndarray | None:
     """The user's vector, else the mean of their positively rated items' vectors, else None."""
-    records, _, _ = driver.execute_query(
-        query("embeddings/user_vector"),
-        user_id=user_id,
-        property=property,
-        database_=database,
-        routing_="r",
-    )
-    if not records:
+    record = graph.read_one("embeddings/user_vector", user_id=user_id, property=property)
+    if record is None:
         return None
-    own, neighbours = records[0]["own"], records[0]["neighbours"]
+    own, neighbours = record["own"], record["neighbours"]
     if own is not None:
         return np.asarray(own, dtype=np.float32)
     if neighbours:

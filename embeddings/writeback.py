@@ -8,12 +8,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
 from embeddings.item_similarity import Neighbours
 from embeddings.runs import LABELS, slot_property
-from graph.store.driver import Rows
+from graph.store import Graph, Rows
 
 BATCH = 5_000
 SIMILAR_BATCH = 1_000  # items, each with its kept neighbours
@@ -25,19 +23,11 @@ WRITERS = {
 }
 
 
-def write_vectors(
-    driver: Driver,
-    slot: int,
-    labels: Sequence[str],
-    vectors: np.ndarray,
-    *,
-    database: str | None = None,
-) -> int:
+def write_vectors(graph: Graph, slot: int, labels: Sequence[str], vectors: np.ndarray) -> int:
     """Clear the slot, then write each vector (labels ``u:<id>`` …) to its node's slot property."""
     prop = slot_property(slot)
-    with driver.session(database=database) as session:
-        session.run(query("embeddings/clear_slot"), property=prop).consume()
-        session.run(query("embeddings/item_popularity")).consume()
+    graph.run("embeddings/clear_slot", property=prop)
+    graph.run("embeddings/item_popularity")
     rows: dict[str, list[dict[str, object]]] = defaultdict(list)
     for label, vector in zip(labels, vectors, strict=True):
         prefix, _, identifier = label.partition(":")
@@ -46,27 +36,20 @@ def write_vectors(
     for label, batch_rows in rows.items():
         for start in range(0, len(batch_rows), BATCH):
             chunk = batch_rows[start : start + BATCH]
-            driver.execute_query(
-                query(WRITERS[label]), rows=Rows(chunk), property=prop,
-                database_=database,
-            )  # fmt: skip
+            graph.write(WRITERS[label], rows=Rows(chunk), property=prop)
             written += len(chunk)
     return written
 
 
-def write_similar(
-    driver: Driver, slot: int, neighbours: Neighbours, *, database: str | None = None
-) -> int:
+def write_similar(graph: Graph, slot: int, neighbours: Neighbours) -> int:
     """Replace the slot's ``SIMILAR_TO`` edges with ``neighbours``; the number of edges written."""
-    with driver.session(database=database) as session:
-        session.run(query("embeddings/clear_similar"), slot=slot).consume()
+    graph.run("embeddings/clear_similar", slot=slot)
     rows = [
         {"item": item, "similar": [{"item": other, "weight": w} for other, w in similar]}
         for item, similar in neighbours.items()
     ]
     for start in range(0, len(rows), SIMILAR_BATCH):
-        driver.execute_query(
-            query("embeddings/write_similar"), rows=Rows(rows[start : start + SIMILAR_BATCH]),
-            slot=slot, database_=database,
-        )  # fmt: skip
+        graph.write(
+            "embeddings/write_similar", rows=Rows(rows[start : start + SIMILAR_BATCH]), slot=slot
+        )
     return sum(len(similar) for similar in neighbours.values())

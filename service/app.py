@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Flask
 
+from graph.ingest.records import MAX_BATCH, MAX_TEXT_CHARS
 from graph.privacy import pseudonyms
 from graph.privacy.pseudonyms import Pseudonyms
-from graph.ingest.records import MAX_BATCH, MAX_TEXT_CHARS
 from service.api import (
     docs,
     events,

@@ -21,7 +21,7 @@ from flask_limiter.util import get_remote_address
 from graph.access import api_keys
 from graph.access.api_keys import ApiKey
 from service.errors import ApiError
-from service.neo4j_ext import neo4j
+from service.neo4j_ext import store
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -80,8 +80,7 @@ class Auth:
                 return self._cache[digest]
             except KeyError:
                 pass
-        ext = neo4j()
-        key = api_keys.verify(ext.driver, token, database=ext.database)
+        key = api_keys.verify(store(), token)
         with self._lock:
             self._cache[digest] = key
         return key

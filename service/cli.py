@@ -11,23 +11,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
-from neo4j import Driver
 
 from embeddings import runs
-from embeddings.training import QUALITY_FLOOR, TrainingConfig
+from embeddings.training import MODELS, QUALITY_FLOOR, TrainingConfig
 from graph.access import api_keys
 from graph.ingest import importers
-from graph.store import local_server
-from graph.privacy import erasure
-from graph.privacy import pseudonyms
-from graph.text import relations
-from graph.store.config import LocalServer, connection
+from graph.privacy import erasure, pseudonyms
+from graph.store import Graph, local_server
+from graph.store.config import LocalServer
 from graph.store.config import local_server as local_settings
 from graph.store.schema import SCHEMA_VERSION, apply_schema
+from graph.text import relations
 from service.cli_support import (
     THREADS,
     WORKERS,
-    command_driver,
+    command_graph,
     failures,
     gunicorn_command,
     schedule,
@@ -35,8 +33,12 @@ from service.cli_support import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MOVIELENS = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ml-latest-small"
+MOVIELENS_ENV = "INTERESTS_MOVIELENS"
+MOVIELENS_SOURCE = "https://grouplens.org/datasets/movielens/latest/ (ml-latest-small.zip)"
+#: Where a MovieLens folder is looked for, relative to the current directory, when none is given.
+MOVIELENS_PLACES = (
+    Path("..", "shared", "data", "ml-latest-small"),
+    Path("data", "ml-latest-small"),
 )
 
 
@@ -100,8 +102,8 @@ def neo4j_status() -> None:
 @main.command("schema")
 def schema() -> None:
     """Apply the graph schema (constraints and indexes); safe to repeat."""
-    with failures(), command_driver() as driver:
-        applied = apply_schema(driver, database=connection().database)
+    with failures(), command_graph() as graph:
+        applied = apply_schema(graph)
         click.echo(f"schema version {SCHEMA_VERSION}: {len(applied)} statements applied")
 
 
@@ -126,14 +128,9 @@ def import_group() -> None:
 )
 def import_events(path: Path, chunk_size: int, writers: int) -> None:
     """Import events from a CSV or JSON Lines file."""
-    with failures(), command_driver() as driver:
+    with failures(), command_graph() as graph:
         report = importers.import_events(
-            driver,
-            path,
-            pseudonyms.load(),
-            chunk_size=chunk_size,
-            writers=writers,
-            database=connection().database,
+            graph, path, pseudonyms.load(), chunk_size=chunk_size, writers=writers
         )
         click.echo(f"{report.records} events, {report.written} new, {report.per_second:,.0f}/s")
 
@@ -154,10 +151,8 @@ def import_events(path: Path, chunk_size: int, writers: int) -> None:
 )
 def import_items(path: Path, chunk_size: int, writers: int) -> None:
     """Import catalogue items from a CSV or JSON Lines file."""
-    with failures(), command_driver() as driver:
-        report = importers.import_items(
-            driver, path, chunk_size=chunk_size, writers=writers, database=connection().database
-        )
+    with failures(), command_graph() as graph:
+        report = importers.import_items(graph, path, chunk_size=chunk_size, writers=writers)
         click.echo(f"{report.records} items upserted, {report.per_second:,.0f}/s")
 
 
@@ -165,9 +160,11 @@ def import_items(path: Path, chunk_size: int, writers: int) -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--max-ratings", type=int, help="Import only the first N ratings.")
 def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
-    """Import MovieLens (default ../shared/data/ml-latest-small): movies and ratings."""
-    with failures(), command_driver() as driver:
-        _import_movielens(driver, folder or DEFAULT_MOVIELENS, max_ratings)
+    """Import MovieLens movies, ratings and tags from FOLDER (default: $INTERESTS_MOVIELENS, else
+    ../shared/data/ml-latest-small or ./data/ml-latest-small)."""
+    found = movielens_folder(folder, given_as="the FOLDER argument")
+    with failures(), command_graph() as graph:
+        _import_movielens(graph, found, max_ratings)
 
 
 @import_group.command("texts")
@@ -176,13 +173,12 @@ def import_texts(path: Path) -> None:
     """Import user texts (user_id, text, timestamp, source, text_id, item_id) from CSV or JSONL."""
     from graph.text.extraction import default_extractor
 
-    with failures(), command_driver() as driver:
+    with failures(), command_graph() as graph:
         report = importers.import_texts(
-            driver,
+            graph,
             default_extractor(),
             lambda: importers.read_file(path, importers.text_from_csv),
             pseudonyms.load(),
-            database=connection().database,
         )
         click.echo(f"{report.records} texts, {report.written} new, {report.per_second:,.0f}/s")
 
@@ -190,13 +186,13 @@ def import_texts(path: Path) -> None:
 @main.command("relate")
 def relate() -> None:
     """Build knowledge relations: ABOUT from the catalogue, IN_CATEGORY, RELATED_TO."""
-    with failures(), command_driver() as driver:
-        _relate(driver)
+    with failures(), command_graph() as graph:
+        _relate(graph)
 
 
 @main.command("train")
 @click.option("--model", default=TrainingConfig.model, show_default=True,
-              type=click.Choice(["TransE", "DistMult", "ComplEx", "RotatE"]))  # fmt: skip
+              type=click.Choice(MODELS))  # fmt: skip
 @click.option("--epochs", default=TrainingConfig.epochs, show_default=True, help="At most.")
 @click.option("--floor", default=QUALITY_FLOOR, show_default=True,
               help="Test MRR a run needs before it serves.")  # fmt: skip
@@ -210,9 +206,9 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     config = TrainingConfig(model=model, epochs=epochs)
 
     def once() -> None:
-        with command_driver() as driver:
+        with command_graph() as graph:
             try:
-                report = retraining.retrain(driver, config, quality_floor=floor)
+                report = retraining.retrain(graph, config, quality_floor=floor)
             except runs.LeaseHeld as held:
                 click.echo(f"skipped: {held}", err=True)
                 return
@@ -220,7 +216,7 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
             click.echo(f"run {report.run_id}: {report.status} ({seconds})")
             click.echo(f"  {report.message or report.metrics}")
             if report.status == "finished":  # rankings made with the old run no longer hold
-                _precompute(driver)
+                _precompute(graph)
 
     with failures():
         schedule(cron, once, name="retraining")
@@ -233,18 +229,18 @@ def precompute(cron: str | None) -> None:
     """Rank ahead for every user whose precomputed recommendations no longer hold."""
 
     def once() -> None:
-        with command_driver() as driver:
-            _precompute(driver)
+        with command_graph() as graph:
+            _precompute(graph)
 
     with failures():
         schedule(cron, once, name="precompute")
 
 
-def _precompute(driver: Driver) -> None:
+def _precompute(graph: Graph) -> None:
     from service import precomputed
 
     started = time.perf_counter()
-    count = precomputed.refresh(driver, database=connection().database)
+    count = precomputed.refresh(graph)
     click.echo(f"precomputed the recommendations of {count} users "
                f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
@@ -253,9 +249,9 @@ def _precompute(driver: Driver) -> None:
 @click.option("--limit", default=10, show_default=True)
 def list_runs(limit: int) -> None:
     """The latest embedding runs and which one serves."""
-    with failures(), command_driver() as driver:
-        current = runs.serving(driver)
-        for run in runs.recent(driver, limit=limit):
+    with failures(), command_graph() as graph:
+        current = runs.serving(graph)
+        for run in runs.recent(graph, limit=limit):
             mark = "*" if current and run["id"] == current.run_id else " "
             detail = run.get("metrics") or run.get("message") or ""
             click.echo(f"{mark} {run['id']} {run['status']:<9} {run['model']:<8} "
@@ -273,16 +269,16 @@ def keys() -> None:
               type=click.Choice(api_keys.SCOPES), help="Repeat for several.")  # fmt: skip
 def keys_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a key; its token is shown once (only a hash is stored)."""
-    with failures(), command_driver() as driver:
-        key, token = api_keys.create(driver, name, scopes, database=connection().database)
+    with failures(), command_graph() as graph:
+        key, token = api_keys.create(graph, name, scopes)
         click.echo(f"key {key.id} ({', '.join(key.scopes)}): {token}")
 
 
 @keys.command("list")
 def keys_list() -> None:
     """Every key: id, name, scopes, created, revoked."""
-    with failures(), command_driver() as driver:
-        for key in api_keys.list_keys(driver, database=connection().database):
+    with failures(), command_graph() as graph:
+        for key in api_keys.list_keys(graph):
             revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
             click.echo(f"{key.id}  {key.name:<20} {','.join(key.scopes):<16} "
                        f"created {key.created_at:%Y-%m-%d %H:%M}  {revoked}")  # fmt: skip
@@ -292,8 +288,8 @@ def keys_list() -> None:
 @click.argument("key_id")
 def keys_revoke(key_id: str) -> None:
     """Revoke a key (servers stop accepting it within AUTH_CACHE_SECONDS)."""
-    with failures(), command_driver() as driver:
-        if api_keys.revoke(driver, key_id, database=connection().database) is None:
+    with failures(), command_graph() as graph:
+        if api_keys.revoke(graph, key_id) is None:
             raise click.ClickException(f"no API key with id {key_id!r}")
         click.echo(f"key {key_id} revoked")
 
@@ -313,8 +309,8 @@ def retention(days: int, cron: str | None) -> None:
 
     def once() -> None:
         before = datetime.now(UTC) - timedelta(days=days)
-        with command_driver() as driver:
-            expired = erasure.expire(driver, before, database=connection().database)
+        with command_graph() as graph:
+            expired = erasure.expire(graph, before)
         click.echo(f"before {before:%Y-%m-%d %H:%M} UTC: {expired.events} events, "
                    f"{expired.expressions} expressions, {expired.texts} texts removed")  # fmt: skip
 
@@ -337,34 +333,34 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     "--data",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_MOVIELENS,
-    show_default=True,
-    help="MovieLens folder.",
+    help=f"MovieLens folder [default: ${MOVIELENS_ENV}, else ../shared/data/ml-latest-small "
+    "or ./data/ml-latest-small].",
 )
 @click.option("--port", default=8000, show_default=True)
-def demo(folder: Path, port: int) -> None:
+def demo(folder: Path | None, port: int) -> None:
     """Start Neo4j, import MovieLens, build relations, train embeddings (once), serve the API
     and print the URLs."""
     from embeddings import retraining
 
+    folder = movielens_folder(folder, given_as="--data")
     external = bool(os.environ.get("NEO4J_URI"))
     server = local_settings()
     with failures():
         if not external:
             local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
-        with command_driver() as driver:
-            apply_schema(driver, database=connection().database)
-            _import_movielens(driver, folder, None)
-            _relate(driver)
-            current = runs.serving(driver)
+        with command_graph() as graph:
+            apply_schema(graph)
+            _import_movielens(graph, folder, None)
+            _relate(graph)
+            current = runs.serving(graph)
             if current is None:
                 click.echo("training graph embeddings (the first time only; minutes on a CPU)")
-                report = retraining.retrain(driver)
+                report = retraining.retrain(graph)
                 click.echo(f"embedding run {report.run_id}: {report.status} {report.metrics}")
             else:
                 click.echo(f"embeddings: run {current.run_id} serves (`interests train` retrains)")
-            _precompute(driver)
-            key_file = _demo_key(driver, server.data_dir)
+            _precompute(graph)
+            key_file = _demo_key(graph, server.data_dir)
     api = f"http://127.0.0.1:{port}"
     click.echo(f"API key:       in {key_file} (scopes read, write); send it as a header:")
     click.echo(f'               curl -H "Authorization: Bearer $(cat {key_file})" {api}/v1/items/1')
@@ -384,15 +380,14 @@ def demo(folder: Path, port: int) -> None:
     sys.exit(subprocess.call(gunicorn_command("127.0.0.1", port)))
 
 
-def _demo_key(driver: Driver, data_dir: Path) -> Path:
+def _demo_key(graph: Graph, data_dir: Path) -> Path:
     """The demo's API key, kept in the data folder (mode 0600); a new one if it was revoked."""
     path = data_dir / "demo-api-key"
-    database = connection().database
     if path.exists():
-        known = api_keys.verify(driver, path.read_text(encoding="utf-8").strip(), database=database)
+        known = api_keys.verify(graph, path.read_text(encoding="utf-8").strip())
         if known is not None and known.revoked_at is None:
             return path
-    _, token = api_keys.create(driver, "demo", ["read", "write"], database=database)
+    _, token = api_keys.create(graph, "demo", ["read", "write"])
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -400,18 +395,36 @@ def _demo_key(driver: Driver, data_dir: Path) -> Path:
     return path
 
 
-def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> None:
-    if not (folder / "ratings.csv").exists():
-        raise click.ClickException(f"{folder} has no ratings.csv (a MovieLens folder is expected)")
+def movielens_folder(given: Path | None, *, given_as: str) -> Path:
+    """The MovieLens folder to import: ``given``, else ``$INTERESTS_MOVIELENS``, else the first
+    of ``MOVIELENS_PLACES`` that exists; a clear failure when there is none (the data set is not
+    part of the package)."""
+    if given is None and os.environ.get(MOVIELENS_ENV):
+        given, given_as = Path(os.environ[MOVIELENS_ENV]), MOVIELENS_ENV
+    if given is None:
+        found = next((place for place in MOVIELENS_PLACES if place.is_dir()), None)
+        if found is None:
+            tried = ", ".join(str(place.resolve()) for place in MOVIELENS_PLACES)
+            raise click.ClickException(
+                f"no MovieLens folder: none was given and none of {tried} exists. "
+                f"Download ml-latest-small from GroupLens, {MOVIELENS_SOURCE}, unpack it and "
+                f"name the folder with {given_as} or the {MOVIELENS_ENV} environment variable"
+            )
+        given, given_as = found, "the default"
+    if not (given / "ratings.csv").is_file():
+        problem = "has no ratings.csv" if given.is_dir() else "does not exist"
+        raise click.ClickException(
+            f"the MovieLens folder {given} (from {given_as}) {problem}: a MovieLens folder is "
+            f"expected, such as ml-latest-small from GroupLens, {MOVIELENS_SOURCE}"
+        )
+    return given.resolve()
+
+
+def _import_movielens(graph: Graph, folder: Path, max_ratings: int | None) -> None:
     from graph.text.extraction import default_extractor
 
     movies, ratings, tags = importers.import_movielens(
-        driver,
-        folder,
-        pseudonyms.load(),
-        max_ratings=max_ratings,
-        extractor=default_extractor(),
-        database=connection().database,
+        graph, folder, pseudonyms.load(), max_ratings=max_ratings, extractor=default_extractor()
     )
     click.echo(
         f"{movies.records} movies as items; {ratings.records} ratings as events "
@@ -423,13 +436,11 @@ def _import_movielens(driver: Driver, folder: Path, max_ratings: int | None) -> 
         )
 
 
-def _relate(driver: Driver) -> None:
+def _relate(graph: Graph) -> None:
     from graph.text.encoder import encode
     from graph.text.extraction import default_extractor
 
-    report = relations.build_relations(
-        driver, default_extractor(), encode, database=connection().database
-    )
+    report = relations.build_relations(graph, default_extractor(), encode)
     click.echo(
         f"relations: {report.items_analysed} items analysed for ABOUT, "
         f"{report.category_links} interest categories, {report.related_pairs} related pairs"

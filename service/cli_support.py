@@ -1,5 +1,5 @@
-"""What the CLI commands share: a graph store per command, clear failures, schedules, and the gunicorn
-command line that serves the API (the benchmarks start the same one)."""
+"""What the CLI commands share: a graph store per command, clear failures, schedules, and the
+gunicorn command line that serves the API (the benchmarks start the same one)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from contextlib import contextmanager
 
 import click
 
-from graph.store import local_server
-from graph.store.config import ConfigError, connection
-from graph.store import UNAVAILABLE_ERRORS, Graph
 from graph.ingest.records import BatchError
+from graph.store import UNAVAILABLE_ERRORS, Graph, local_server
+from graph.store.config import ConfigError, connection
 
 logger = logging.getLogger(__name__)
 

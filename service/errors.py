@@ -9,8 +9,8 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from graph.store.driver import UNAVAILABLE_ERRORS
 from graph.ingest.records import BatchError
+from graph.store import UNAVAILABLE_ERRORS
 
 logger = logging.getLogger(__name__)
 

@@ -1,100 +1,27 @@
-"""The OpenAPI 3.1 description of the API: request bodies from the same pydantic models that
-validate them, query parameters from one table. Served at ``GET /openapi.json``; a test checks
-that every route of the app is described and schemathesis fuzzes the app from it."""
+"""The OpenAPI 3.1 description of the API, written from what the views declare
+(``service.api.spec.operation``): query parameters from the same pydantic models that parse them,
+request bodies from the models that validate the records, scopes from the same rules that check
+them. Served at ``GET /openapi.json``; schemathesis fuzzes the app from it."""
 
 from __future__ import annotations
 
-from functools import cache
+import re
 from typing import Any
 
-from pydantic import BaseModel
+from flask import Flask
 
 from graph.access.api_keys import SCOPES
-from graph.ingest.records import EventIn, ItemIn, TextIn
+from service.api.spec import Body, Operation, Query, declared
+from service.auth import METHOD_SCOPES, PUBLIC_BLUEPRINTS
 
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
-
-INSTANT = {"type": "string", "format": "date-time",
-           "description": "ISO 8601 with a time zone, or epoch seconds"}  # fmt: skip
-USER = {"name": "user_id", "in": "path", "required": True,
-        "schema": {"type": "string", "minLength": 1, "maxLength": 256}}  # fmt: skip
-ITEM = {**USER, "name": "item_id"}
+PATH_PARAMETER = {"type": "string", "minLength": 1, "maxLength": 256}
 
 
-def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}  # fmt: skip
+class Undescribed(RuntimeError):
+    """A route has no ``operation`` declaration."""
 
-
-def _int(name: str, default: int, low: int, high: int) -> dict[str, Any]:
-    return _query(name, {"type": "integer", "minimum": low, "maximum": high, "default": default})
-
-
-def _bool(name: str, default: bool) -> dict[str, Any]:
-    return _query(name, {"type": "boolean", "default": default})
-
-
-def _instant(name: str, description: str = "") -> dict[str, Any]:
-    return _query(name, INSTANT, description)
-
-
-def _choice(name: str, values: list[str], default: str) -> dict[str, Any]:
-    return _query(name, {"type": "string", "enum": values, "default": default})
-
-
-def _batch(model: type[BaseModel], key: str, *, single: bool = False) -> dict[str, Any]:
-    array = {"type": "array", "minItems": 1, "items": {"$ref": REF.format(model=model.__name__)}}
-    shapes = [array, {"type": "object", "required": [key], "properties": {key: array},
-                      "additionalProperties": False}]  # fmt: skip
-    if single:
-        shapes.insert(0, {"$ref": REF.format(model=model.__name__)})
-    return {"required": True, "content": {"application/json": {"schema": {"anyOf": shapes}}}}
-
-
-# (method, path, summary, scope, parameters, request body, answers besides the errors)
-ROUTES: list[tuple[str, str, str, str | None, list[dict[str, Any]], dict[str, Any] | None]] = [
-    ("get", "/health", "Liveness and Neo4j reachability (no key needed)", None, [], None),
-    ("get", "/openapi.json", "This description", "read", [], None),
-    ("post", "/v1/items", "Upsert catalogue items, all or nothing", "write", [],
-     _batch(ItemIn, "items")),
-    ("get", "/v1/items/{item_id}", "An item with its categories", "read", [ITEM], None),
-    ("get", "/v1/items/{item_id}/similar", "Items nearest in the graph embeddings", "read",
-     [ITEM, _int("k", 10, 1, 100)], None),
-    ("post", "/v1/events", "Record interactions, all or nothing; repeats change nothing", "write",
-     [], _batch(EventIn, "events")),
-    ("get", "/v1/users/{user_id}/events", "The user's events, newest first", "read",
-     [USER, _instant("from"), _instant("to"), _int("limit", 100, 1, 10_000)], None),
-    ("delete", "/v1/users/{user_id}", "Erase everything held about the user", "admin", [USER],
-     None),
-    ("get", "/v1/users/{user_id}/export", "Everything held about the user", "admin", [USER], None),
-    ("post", "/v1/users/{user_id}/texts", "Extract, link and store interests from texts", "write",
-     [USER], _batch(TextIn, "texts", single=True)),
-    ("post", "/v1/extract", "What texts would yield, storing nothing", "read", [],
-     _batch(TextIn, "texts", single=True)),
-    ("get", "/v1/interests/{key}", "An interest: aliases, related interests, categories", "read",
-     [{**USER, "name": "key"}], None),
-    ("get", "/v1/interests/trending", "Interests gaining attention across users", "read",
-     [_int("window", 7, 1, 3650), _int("limit", 20, 1, 200), _instant("as_of")], None),
-    ("get", "/v1/users/{user_id}/interests", "The profile as of an instant, with facets", "read",
-     [USER, _instant("as_of"), _choice("horizon", ["short", "long", "blended"], "blended"),
-      _int("limit", 20, 1, 500)], None),
-    ("get", "/v1/users/{user_id}/interests/forecast", "What the next signals will likely be about",
-     "read", [USER, _instant("as_of"), _int("limit", 20, 1, 500)], None),
-    ("get", "/v1/users/{user_id}/interests/timeline", "Interest series per bucket, with trends",
-     "read", [USER, _instant("from"), _instant("to"),
-              _choice("bucket", ["day", "week", "month"], "week"),
-              _query("interests", {"type": "string"}, "comma-separated interest keys"),
-              _int("limit", 8, 1, 50)], None),
-    ("get", "/v1/users/{user_id}/interests/timeline.svg", "The timeline drawn (SVG)", "read",
-     [USER, _instant("from"), _instant("to"),
-      _choice("bucket", ["day", "week", "month"], "week"), _int("limit", 8, 1, 50)], None),
-    ("get", "/v1/users/{user_id}/shifts", "Where the user's mix of interests changed", "read",
-     [USER, _instant("from"), _instant("to")], None),
-    ("get", "/v1/users/{user_id}/recommendations", "Recommendations with explanations", "read",
-     [USER, _int("k", 10, 1, 100), _instant("as_of"), _bool("explain", False),
-      _bool("exclude_seen", True)], None),
-]  # fmt: skip
 
 ERROR = {
     "type": "object",
@@ -111,33 +38,33 @@ ERROR = {
 }  # fmt: skip
 
 
-@cache
-def document() -> dict[str, Any]:
-    """The whole description (built once per process)."""
+def document(app: Flask) -> dict[str, Any]:
+    """The whole description of ``app``'s routes (kept in ``app.extensions`` once built)."""
+    found: dict[str, Any] | None = app.extensions.get("openapi")
+    if found is None:
+        found = app.extensions["openapi"] = _describe(app)
+    return found
+
+
+def _describe(app: Flask) -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": ERROR}
-    for model in (ItemIn, EventIn, TextIn):
-        schema = model.model_json_schema(ref_template=REF)
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, summary, scope, parameters, body in ROUTES:
-        operation: dict[str, Any] = {
-            "summary": summary,
-            "parameters": parameters,
-            "responses": {
-                "200": {"description": "OK", "content": _answer(path)},
-                "default": {"description": "An error: 4xx for the caller, 503 while Neo4j is "
-                            "down", "content": {"application/json": {
-                                "schema": {"$ref": REF.format(model="Error")}}}},
-            },
-        }  # fmt: skip
-        if body is not None:
-            operation["requestBody"] = body
-        if scope is None:
-            operation["security"] = []
-        else:
-            operation["description"] = f"Needs an API key with the {scope!r} scope."
-        paths.setdefault(path, {})[method] = operation
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        declaration = declared(view)
+        if declaration is None:
+            raise Undescribed(f"the view of {rule.rule} declares no operation")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        blueprint = rule.endpoint.rpartition(".")[0]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            scope = None if blueprint in PUBLIC_BLUEPRINTS else (
+                getattr(view, "required_scope", None) or METHOD_SCOPES[method])  # fmt: skip
+            operation = _operation(declaration, list(rule.arguments), scope, view.__doc__)
+            if declaration.body is not None:
+                operation["requestBody"] = _body(declaration.body, schemas)
+            paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": "interest-graph", "version": VERSION,
@@ -153,7 +80,58 @@ def document() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _answer(path: str) -> dict[str, Any]:
-    if path.endswith(".svg"):
-        return {"image/svg+xml": {"schema": {"type": "string"}}}
-    return {"application/json": {"schema": {"type": "object"}}}
+def _operation(
+    declaration: Operation, path_names: list[str], scope: str | None, doc: str | None
+) -> dict[str, Any]:
+    parameters = [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMETER}
+                  for name in sorted(path_names)]  # fmt: skip
+    parameters += query_parameters(declaration.query)
+    answer = ({"schema": {"type": "string"}} if declaration.media_type != "application/json"
+              else {"schema": {"type": "object"}})  # fmt: skip
+    operation: dict[str, Any] = {
+        "summary": declaration.summary,
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "OK", "content": {declaration.media_type: answer}},
+            "default": {"description": "An error: 4xx for the caller, 503 while Neo4j is "
+                        "down", "content": {"application/json": {
+                            "schema": {"$ref": REF.format(model="Error")}}}},
+        },
+    }  # fmt: skip
+    if scope is None:
+        operation["security"] = []
+    else:
+        operation["description"] = f"Needs an API key with the {scope!r} scope."
+    return operation
+
+
+def query_parameters(model: type[Query]) -> list[dict[str, Any]]:
+    """The OpenAPI query parameters of a route's query model."""
+    schema = model.model_json_schema(by_alias=True)
+    found = []
+    for name, field in schema.get("properties", {}).items():
+        field = dict(field)
+        field.pop("title", None)
+        shapes = [s for s in field.pop("anyOf", []) if s.get("type") != "null"]
+        if shapes:
+            field = {**shapes[0], **field}
+        if field.get("default", "") is None:
+            del field["default"]
+        description = field.pop("description", "")
+        found.append({"name": name, "in": "query", "required": name in schema.get("required", []),
+                      "schema": field, "description": description})  # fmt: skip
+    return found
+
+
+def _body(body: Body, schemas: dict[str, Any]) -> dict[str, Any]:
+    name = body.model.__name__
+    if name not in schemas:
+        schema = body.model.model_json_schema(ref_template=REF)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    array = {"type": "array", "minItems": 1, "items": {"$ref": REF.format(model=name)}}
+    shapes = [array, {"type": "object", "required": [body.key], "properties": {body.key: array},
+                      "additionalProperties": False}]  # fmt: skip
+    if body.single:
+        shapes.insert(0, {"$ref": REF.format(model=name)})
+    return {"required": True, "content": {"application/json": {"schema": {"anyOf": shapes}}}}

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from neo4j import Driver
-
-from cypher import query
+from graph.store import Graph, Rows
 from service import recommend
-from graph.store.driver import Rows
-from graph.evolution.profiles import iso
-from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate
+from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDetails, Recommendations
 
 logger = logging.getLogger(__name__)
 
@@ -34,92 +30,86 @@ WRITE_BATCH = 100
 
 
 def refresh(
-    driver: Driver,
+    graph: Graph,
     *,
     user_ids: Iterable[str] | None = None,
     weights: BlendWeights = DEFAULT_WEIGHTS,
-    database: str | None = None,
 ) -> int:
     """Rank ahead for ``user_ids`` (default: every user whose ranking no longer holds or is older
     than half of ``MAX_AGE``); return how many were stored. Users without history are skipped
     (a cold start is cheap to answer live)."""
-    records, _, _ = driver.execute_query(query("admin/now"), database_=database, routing_="r")
-    now = records[0]["now"]
+    now = graph.read("admin/now")[0]["now"]
     if user_ids is None:
-        before = now.to_native() - MAX_AGE / 2
-        found, _, _ = driver.execute_query(
-            query("recommend/stale_precomputed"), before=before, database_=database, routing_="r"
-        )
+        found = graph.read("recommend/stale_precomputed", before=now.to_native() - MAX_AGE / 2)
         user_ids = [r["user_id"] for r in found]
     rows: list[dict[str, Any]] = []
     stored = 0
     for user_id in user_ids:
-        gathered = recommend.gather(
-            driver, user_id, as_of=now.to_native(), sources=weights.active(), database=database
-        )
+        gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
-            rows.append({"user_id": user_id, "ranked": _encode(ranked, gathered.details),
+            rows.append({"user_id": user_id, "ranked": encode(ranked, gathered.details),
                          "run": gathered.serving.run_id if gathered.serving else None})  # fmt: skip
         if len(rows) >= WRITE_BATCH:
-            stored += _store(driver, rows, now, database)
+            stored += _store(graph, rows, now)
             rows = []
-    stored += _store(driver, rows, now, database)
+    stored += _store(graph, rows, now)
     logger.info("precomputed the rankings of %d users", stored)
     return stored
 
 
 def answer(
-    driver: Driver, user_id: str, k: int, *, database: str | None = None
-) -> dict[str, Any] | None:
-    """The answer of ``GET /v1/users/{id}/recommendations?k`` from the kept ranking, or None when
-    there is none that holds."""
+    graph: Graph, user_id: str, k: int, *, caller: str | None = None
+) -> Recommendations | None:
+    """``k`` items from the kept ranking, or None when there is none that holds; ``caller`` is
+    the id the answer names the user by (as ``recommend.recommend``)."""
     if k > KEPT // 4:
         return None
-    records, _, _ = driver.execute_query(
-        query("recommend/precomputed"), user_id=user_id, database_=database, routing_="r"
-    )
-    if not records or records[0]["ranked"] is None:
+    r = graph.read_one("recommend/precomputed", user_id=user_id)
+    if r is None or r["ranked"] is None:
         return None
-    r = records[0]
+    computed_at: datetime = r["computed_at"].to_native()
     fresh = r["updated_at"] is None or r["computed_at"] >= r["updated_at"]
-    young = r["now"].to_native() - r["computed_at"].to_native() <= MAX_AGE
+    young = r["now"].to_native() - computed_at <= MAX_AGE
     if not (fresh and young and r["run"] == r["serving_run"]):
         return None
-    ranked, details = _decode(r["ranked"])
-    chosen = recommend.spread(ranked, k, {i: d["categories"] for i, d in details.items()})
-    return {
-        "as_of": iso(r["computed_at"].to_native()),
-        "embedding_run": r["run"],
-        "cold_start": False,
-        "precomputed": True,
-        "items": recommend.describe(chosen, details),
-    }
+    ranked, details = decode(r["ranked"])
+    return kept_answer(caller or user_id, computed_at, r["run"], ranked, details, k)
 
 
-def _store(driver: Driver, rows: list[dict[str, Any]], now: Any, database: str | None) -> int:
+def kept_answer(
+    user_id: str,
+    computed_at: datetime,
+    run: str | None,
+    ranked: Sequence[Candidate],
+    details: Mapping[str, ItemDetails],
+    k: int,
+) -> Recommendations:
+    """The answer from a kept ranking: the live spread of ``k`` over the blended candidates."""
+    chosen = recommend.spread(ranked, k, {i: d.categories for i, d in details.items()})
+    items = recommend.recommended_items(chosen, details)
+    return Recommendations(user_id, computed_at, run, False, items, precomputed=True)
+
+
+def _store(graph: Graph, rows: list[dict[str, Any]], now: Any) -> int:
     if rows:
-        driver.execute_query(
-            query("recommend/store_precomputed"),
-            rows=Rows(rows),
-            computed_at=now,
-            database_=database,
-        )
+        graph.write("recommend/store_precomputed", rows=Rows(rows), computed_at=now)
     return len(rows)
 
 
-def _encode(ranked: list[Candidate], details: dict[str, dict[str, Any]]) -> str:
-    return json.dumps([
-        {"item": c.item, "score": c.score, "features": c.features,
-         "title": details.get(c.item, {}).get("title"),
-         "categories": details.get(c.item, {}).get("categories", [])}
-        for c in ranked
-    ], separators=(",", ":"))  # fmt: skip
+def encode(ranked: Sequence[Candidate], details: Mapping[str, ItemDetails]) -> str:
+    """The kept ranking as stored on the user node (JSON)."""
+    rows = []
+    for c in ranked:
+        found = details.get(c.item)
+        rows.append({"item": c.item, "score": c.score, "features": c.features,
+                     "title": found.title if found is not None else None,
+                     "categories": found.categories if found is not None else []})  # fmt: skip
+    return json.dumps(rows, separators=(",", ":"))
 
 
-def _decode(text: str) -> tuple[list[Candidate], dict[str, dict[str, Any]]]:
+def decode(text: str) -> tuple[list[Candidate], dict[str, ItemDetails]]:
     rows = json.loads(text)
     ranked = [Candidate(row["item"], features=row["features"], score=row["score"]) for row in rows]
-    details = {row["item"]: {"title": row["title"], "categories": row["categories"]}
-               for row in rows}  # fmt: skip
+    details = {row["item"]: ItemDetails(row["title"], row["categories"]) for row in rows}
     return ranked, details

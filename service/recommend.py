@@ -1,8 +1,8 @@
 """Recommendations: candidates from four sources, one tuned blend, facets spread, explained paths.
 
 Candidates come from
-- the user's profile at ``as_of`` (``graph.evolution.strength``): items in their strongest categories and
-  about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
+- the user's profile at ``as_of`` (``graph.evolution.strength``): items in their strongest
+  categories and about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
 - the item-to-item model of the served run (``SIMILAR_TO`` edges, ``embeddings.item_similarity``)
   walked from the user's history, each past interaction weighted by its strength and its recency
   (``history_weights``: what a user did last says most about what they want next);
@@ -12,27 +12,29 @@ Candidates come from
 Each source's score is scaled to 0..1 over the candidates and blended with ``BlendWeights`` (set
 from the validation split by ``bench/recommend.py``), then items are picked greedily so that one
 category does not take every place. A user with no history gets the popular recent items.
+
+The ``fetch_*`` functions read the graph and return plain data; the rest (targets, candidates,
+blend, spread, the answer's items and explanation paths) is computed from that data alone. Answers
+are dataclasses with raw numbers and instants; ``service.api.recommendation_json`` writes them.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import ClassVar, TypeAlias
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
 from embeddings import item_model, runs
 from embeddings.training import compose
 from embeddings.vectors import user_vector
-from graph.evolution import profiles
-from graph.evolution import strength
-from graph.evolution.strength import split_target
+from graph.evolution import profiles, strength
+from graph.evolution.strength import Signal, split_target
+from graph.store import Graph
 
 PROFILE_TARGETS = 10  # strongest positive targets that fetch candidates
 CANDIDATES = 300  # per source
@@ -40,6 +42,7 @@ PER_TARGET = 100  # most popular unseen items per profile target
 NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
+LIKED_ANCHORS = 200  # newest liked items an embedding explanation may start from
 
 
 SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
@@ -75,102 +78,249 @@ class Candidate:
     score: float = 0.0
 
 
+@dataclass(frozen=True)
+class ItemDetails:
+    """What answers and the spread need of an item."""
+
+    title: str | None
+    categories: list[str]
+    popularity: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One item of the history the item-to-item source walks from."""
+
+    item: str
+    weight: float  # strength × recency (``item_model.history_weights``)
+    at: int  # epoch seconds of the user's interaction
+
+
+@dataclass(frozen=True)
+class ProfileHit:
+    item: str
+    affinity: float  # summed strength of the profile targets that reach the item
+    via: list[str]
+
+
+@dataclass(frozen=True)
+class NeighbourHit:
+    item: str
+    support: float  # summed similarity of the neighbours who liked it
+    users: int
+
+
+@dataclass(frozen=True)
+class PopularHit:
+    item: str
+    recent: int  # positive interactions within ``RECENT``
+    popularity: int
+
+
+@dataclass(frozen=True)
+class Liked:
+    """A liked item an embedding explanation may start from."""
+
+    item: str
+    title: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ItemModelAnchor:
+    """The history item that gave a candidate the largest part of its item-to-item score."""
+
+    item: str
+    anchor: str
+    title: str | None
+    part: float
+
+
+@dataclass(frozen=True)
+class EmbeddingAnchor:
+    liked: Liked
+    similarity: float
+
+
 @dataclass
 class Gathered:
     """Everything ranking needs for one user at one instant."""
 
     targets: list[strength.Strength]  # the strongest positive profile targets
     seen: list[str]
-    history: list[dict[str, Any]]  # the item-to-item source's weighted history: item, weight, at
+    history: list[HistoryItem]  # the item-to-item source's weighted history
     serving: runs.Serving | None
     candidates: dict[str, Candidate]
-    details: dict[str, dict[str, Any]]  # per candidate: title, categories, popularity
+    details: dict[str, ItemDetails]
+
+
+@dataclass(frozen=True)
+class ProfilePath:
+    """user → a profile target that reached the item → the item."""
+
+    source: ClassVar[str] = "profile"
+    item_id: str
+    target_type: str
+    target_key: str
+    strength: float
+    signals: int
+    last_signal_at: datetime
+
+
+@dataclass(frozen=True)
+class ItemModelPath:
+    """user → a history item whose item-to-item edge led most → the item."""
+
+    source: ClassVar[str] = "items"
+    item_id: str
+    anchor_id: str
+    anchor_title: str | None
+    anchor_at: datetime  # when the user interacted with the anchor
+    weight: float  # the anchor's part of the item's score
+
+
+@dataclass(frozen=True)
+class EmbeddingPath:
+    """user → the liked item nearest the item in the embedding space → the item."""
+
+    source: ClassVar[str] = "embedding"
+    item_id: str
+    anchor_id: str
+    anchor_title: str | None
+    anchor_at: datetime
+    similarity: float
+
+
+@dataclass(frozen=True)
+class NeighbourPath:
+    """user → the users most like them, ``users`` of ``neighbours`` of whom liked the item."""
+
+    source: ClassVar[str] = "neighbours"
+    item_id: str
+    users: int
+    neighbours: int
+
+
+@dataclass(frozen=True)
+class Popular:
+    """Shown for its popularity: positive interactions within ``RECENT`` (0: popular overall)."""
+
+    recent_positives: int
+
+
+Explanation: TypeAlias = ProfilePath | ItemModelPath | EmbeddingPath | NeighbourPath
+Reason: TypeAlias = Explanation | Popular
+
+
+@dataclass(frozen=True)
+class Recommended:
+    item_id: str
+    title: str | None
+    categories: list[str]
+    score: float
+    sources: dict[str, float]  # raw score per source (a cold start: recent positives, popularity)
+    explanations: list[Explanation] | None = None  # when explanations were asked for
+    reason: Reason | None = None  # when explained, and on a cold start
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The answer of ``GET /v1/users/{id}/recommendations``."""
+
+    user_id: str  # the id the caller knows the user by
+    as_of: datetime
+    embedding_run: str | None
+    cold_start: bool
+    items: list[Recommended]
+    precomputed: bool = False
+
+
+@dataclass(frozen=True)
+class Similar:
+    item_id: str
+    score: float  # cosine, or how many users liked both
+    details: ItemDetails | None
+
+
+@dataclass(frozen=True)
+class SimilarItems:
+    """The answer of ``GET /v1/items/{id}/similar``."""
+
+    item_id: str
+    method: str  # "embedding" or "co-interaction"
+    embedding_run: str | None
+    similar: list[Similar]
+
+
+# --- composition -----------------------------------------------------------------------------
 
 
 def gather(
-    driver: Driver,
+    graph: Graph,
     user_id: str,
     *,
     as_of: datetime,
     exclude_seen: bool = True,
     sources: Collection[str] | None = None,
-    database: str | None = None,
 ) -> Gathered:
     """The user's profile targets and the candidates of every source, with their raw scores;
     of the item-to-item, embedding and neighbour sources only those in ``sources`` when given
     (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
     queries, while explanations and the benchmark's search of blends want them all)."""
     wanted = set(SOURCES if sources is None else sources)
-    db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    signals = profiles.user_signals(driver, user_id, until=as_of, database=database)
-    history, seen = _history(driver, user_id, as_of, db)
+    signals = profiles.user_signals(graph, user_id, until=as_of)
+    history, seen = weighted_history(item_model.interactions(graph, user_id, as_of))
     seen = seen if exclude_seen else []
-    serving = runs.serving(driver, database=database)
-    ranked = strength.profile(signals, as_of.timestamp())
-    targets = [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
-    candidates: dict[str, Candidate] = {}
+    serving = runs.serving(graph)
+    targets = profile_targets(signals, as_of)
     if not targets:
-        return Gathered(targets, seen, history, serving, candidates, {})
-    rows = [{"type": split_target(s.target)[0], "key": split_target(s.target)[1],
-             "strength": s.blended} for s in targets]  # fmt: skip
-    records, _, _ = driver.execute_query(
-        query("recommend/profile_candidates"), targets=rows, seen=seen, limit=CANDIDATES,
-        per_target=PER_TARGET, **db,
-    )  # fmt: skip
-    for r in records:
-        c = candidates.setdefault(r["item"], Candidate(r["item"]))
-        c.features["profile"] = r["affinity"]
-        c.via = r["via"]
+        return Gathered(targets, seen, history, serving, {}, {})
+    by_profile = fetch_profile_candidates(graph, targets, seen)
+    by_items: list[tuple[str, float]] = []
     if serving is not None and "items" in wanted:
-        for item, score in _item_model(driver, serving, history, seen, CANDIDATES, db):
-            candidates.setdefault(item, Candidate(item)).features["items"] = score
+        by_items = fetch_item_model(graph, serving, history, seen, CANDIDATES)
+    by_embedding: list[tuple[str, float]] = []
+    by_neighbours: list[NeighbourHit] = []
     by_vector = wanted & {"embedding", "neighbours"}
+    vector = None
     if serving is not None and by_vector:
-        vector = user_vector(driver, user_id, serving.property, database=database)
-        if vector is not None:
-            _embedding_candidates(
-                driver, serving, vector, user_id, as_of, seen, candidates, db, by_vector
+        vector = user_vector(graph, user_id, serving.property)
+    if serving is not None and vector is not None:
+        relation = serving.relations.get("interacted")
+        if relation is not None and "embedding" in by_vector:
+            composed = compose(serving.model, vector, np.asarray(relation, dtype=np.float32))
+            by_embedding = fetch_embedding_candidates(graph, serving, composed, seen)
+        if "neighbours" in by_vector:
+            by_neighbours = fetch_neighbour_candidates(
+                graph, serving, vector, user_id, as_of=as_of, seen=seen
             )
-    details = _items(driver, list(candidates), db)
-    for c in candidates.values():
-        c.popularity = details.get(c.item, {}).get("popularity", 0)
-        c.features["popularity"] = math.log1p(c.popularity)
+    candidates = collect_candidates(by_profile, by_items, by_embedding, by_neighbours)
+    details = fetch_items(graph, list(candidates))
+    add_popularity(candidates, details)
     return Gathered(targets, seen, history, serving, candidates, details)
 
 
 def predicted_items(
-    driver: Driver, user_id: str, *, as_of: datetime, limit: int, database: str | None = None
+    graph: Graph, user_id: str, *, as_of: datetime, limit: int
 ) -> tuple[runs.Serving | None, list[tuple[str, float]]]:
     """The served run and the item-to-item model's best ``limit`` unseen items for the user at
     ``as_of``, with their scores (none before the first run)."""
-    db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    serving = runs.serving(driver, database=database)
+    serving = runs.serving(graph)
     if serving is None:
         return None, []
-    history, seen = _history(driver, user_id, as_of, db)
-    return serving, _item_model(driver, serving, history, seen, limit, db)
-
-
-def _history(
-    driver: Driver, user_id: str, as_of: datetime, db: dict[str, Any]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The weighted history the item-to-item model walks (item, weight, at), and the items seen."""
-    rows = item_model.interactions(driver, user_id, as_of, db)
-    at = {item: when for item, _, when in rows}
-    weights = item_model.history_weights([(item, weight) for item, weight, _ in rows])
-    history = [{"item": item, "weight": w, "at": at[item]} for item, w in weights.items()]
-    return history, list(at)
+    history, seen = weighted_history(item_model.interactions(graph, user_id, as_of))
+    return serving, fetch_item_model(graph, serving, history, seen, limit)
 
 
 def rank(gathered: Gathered, k: int, weights: BlendWeights = DEFAULT_WEIGHTS) -> list[Candidate]:
     """Blend the sources, then pick ``k`` with the categories spread."""
     ranked = blend(list(gathered.candidates.values()), weights)
-    categories = {item: d["categories"] for item, d in gathered.details.items()}
+    categories = {item: d.categories for item, d in gathered.details.items()}
     return spread(ranked, k, categories)
 
 
 def recommend(
-    driver: Driver,
+    graph: Graph,
     user_id: str,
     *,
     k: int,
@@ -179,80 +329,236 @@ def recommend(
     explain: bool = False,
     weights: BlendWeights = DEFAULT_WEIGHTS,
     caller: str | None = None,
-    database: str | None = None,
-) -> dict[str, Any]:
-    """The answer of ``GET /v1/users/{id}/recommendations``; ``caller`` is the id the answer
-    names the user by (the API's caller knows the user by an id the graph does not hold)."""
-    db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    gathered = gather(driver, user_id, as_of=as_of, exclude_seen=exclude_seen,
-                      sources=None if explain else weights.active(), database=database)  # fmt: skip
-    answer: dict[str, Any] = {
-        "user_id": caller or user_id,
-        "as_of": profiles.iso(as_of),
-        "embedding_run": gathered.serving.run_id if gathered.serving else None,
-    }
+) -> Recommendations:
+    """``k`` items for the user at ``as_of``; ``caller`` is the id the answer names the user by
+    (the API's caller knows the user by an id the graph does not hold)."""
+    gathered = gather(graph, user_id, as_of=as_of, exclude_seen=exclude_seen,
+                      sources=None if explain else weights.active())  # fmt: skip
+    shown = caller or user_id
+    run = gathered.serving.run_id if gathered.serving else None
     if not gathered.targets:
-        items = _popular(driver, k, as_of, gathered.seen, db)
-        return {**answer, "cold_start": True, "items": items}
+        hits = fetch_popular(graph, k, as_of=as_of, seen=gathered.seen)
+        details = fetch_items(graph, [h.item for h in hits])
+        return Recommendations(shown, as_of, run, True, popular_items(hits, details))
     chosen = rank(gathered, k, weights)
-    items = describe(chosen, gathered.details)
-    if explain:
-        _explain(driver, user_id, caller or user_id, as_of, chosen, items, gathered, db)
-    return {**answer, "cold_start": False, "items": items}
+    if not explain:
+        return Recommendations(
+            shown, as_of, run, False, recommended_items(chosen, gathered.details)
+        )
+    embedding = fetch_embedding_anchors(graph, user_id, as_of, chosen, gathered.serving)
+    item_model_anchors = fetch_item_model_anchors(graph, chosen, gathered)
+    items = explained_items(chosen, gathered, item_model_anchors, embedding)
+    return Recommendations(shown, as_of, run, False, items)
 
 
-def _item_model(
-    driver: Driver,
+def similar_items(graph: Graph, item_id: str, k: int) -> SimilarItems:
+    """Items nearest in the served embeddings, else those liked by the same users."""
+    serving = runs.serving(graph)
+    found: list[tuple[str, float]] = []
+    if serving is not None:
+        found = fetch_similar_by_embedding(graph, serving, item_id, k)
+    method = "embedding" if found else "co-interaction"
+    if not found:
+        found = fetch_co_interacted(graph, item_id, k)
+    details = fetch_items(graph, [item for item, _ in found])
+    similar = [Similar(item, score, details.get(item)) for item, score in found]
+    return SimilarItems(item_id, method, serving.run_id if serving else None, similar)
+
+
+def fetch_embedding_anchors(
+    graph: Graph,
+    user_id: str,
+    as_of: datetime,
+    chosen: Sequence[Candidate],
+    serving: runs.Serving | None,
+) -> dict[str, EmbeddingAnchor]:
+    """For each chosen item, the liked item most like it in the embedding space."""
+    if serving is None:
+        return {}
+    liked = fetch_liked(graph, user_id, as_of)
+    ids = [*dict.fromkeys(like.item for like in liked), *(c.item for c in chosen)]
+    vectors = fetch_item_vectors(graph, ids, serving.property)
+    return embedding_anchors(liked, vectors, [c.item for c in chosen])
+
+
+def fetch_item_model_anchors(
+    graph: Graph, chosen: Sequence[Candidate], gathered: Gathered
+) -> dict[str, ItemModelAnchor]:
+    """For each chosen item the item-to-item source reached, the history item that led most."""
+    items = [c.item for c in chosen if "items" in c.features]
+    if gathered.serving is None or not items:
+        return {}
+    records = graph.read(
+        "recommend/item_model_anchors", history=_weighted(gathered.history),
+        slot=gathered.serving.slot, items=items,
+    )  # fmt: skip
+    return {
+        r["item"]: ItemModelAnchor(r["item"], r["anchor"], r["title"], float(r["part"]))
+        for r in records
+    }
+
+
+# --- fetch -----------------------------------------------------------------------------------
+
+
+def fetch_profile_candidates(
+    graph: Graph, targets: Sequence[strength.Strength], seen: Sequence[str]
+) -> list[ProfileHit]:
+    records = graph.read(
+        "recommend/profile_candidates", targets=target_rows(targets), seen=list(seen),
+        limit=CANDIDATES, per_target=PER_TARGET,
+    )  # fmt: skip
+    return [ProfileHit(r["item"], r["affinity"], list(r["via"])) for r in records]
+
+
+def fetch_item_model(
+    graph: Graph,
     serving: runs.Serving,
-    history: list[dict[str, Any]],
-    seen: list[str],
+    history: Sequence[HistoryItem],
+    seen: Sequence[str],
     limit: int,
-    db: dict[str, Any],
 ) -> list[tuple[str, float]]:
+    """The item-to-item model's best ``limit`` items not in ``seen`` (no query without history)."""
     if not history:
         return []
-    records, _, _ = driver.execute_query(
-        query("recommend/item_model_candidates"), history=_weighted(history), slot=serving.slot,
-        seen=seen, limit=limit, **db,
+    records = graph.read(
+        "recommend/item_model_candidates", history=_weighted(history), slot=serving.slot,
+        seen=list(seen), limit=limit,
     )  # fmt: skip
     return [(r["item"], float(r["score"])) for r in records]
 
 
-def _weighted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"item": h["item"], "weight": h["weight"]} for h in history]
+def fetch_embedding_candidates(
+    graph: Graph, serving: runs.Serving, composed: np.ndarray, seen: Sequence[str]
+) -> list[tuple[str, float]]:
+    """The ``CANDIDATES`` unseen items nearest ``composed`` in the item index, with the cosine."""
+    records = graph.read(
+        "recommend/embedding_candidates", index=serving.index("item"),
+        k=min(CANDIDATES + len(seen), 5_000), vector=composed.tolist(), seen=list(seen),
+    )  # fmt: skip
+    return [(r["item"], r["cosine"]) for r in records[:CANDIDATES]]
 
 
-def _embedding_candidates(
-    driver: Driver,
+def fetch_neighbour_candidates(
+    graph: Graph,
     serving: runs.Serving,
     vector: np.ndarray,
     user_id: str,
+    *,
     as_of: datetime,
-    seen: list[str],
-    candidates: dict[str, Candidate],
-    db: dict[str, Any],
-    sources: Collection[str],
-) -> None:
-    relation = serving.relations.get("interacted")
-    if relation is not None and "embedding" in sources:
-        composed = compose(serving.model, vector, np.asarray(relation, dtype=np.float32))
-        records, _, _ = driver.execute_query(
-            query("recommend/embedding_candidates"), index=serving.index("item"),
-            k=min(CANDIDATES + len(seen), 5_000), vector=composed.tolist(), seen=seen, **db,
-        )  # fmt: skip
-        for r in records[:CANDIDATES]:
-            c = candidates.setdefault(r["item"], Candidate(r["item"]))
-            c.features["embedding"] = r["cosine"]
-    if "neighbours" not in sources:
-        return
-    records, _, _ = driver.execute_query(
-        query("recommend/neighbour_candidates"), index=serving.index("user"), users=NEIGHBOURS + 1,
-        vector=vector.tolist(), user_id=user_id, as_of=as_of, seen=seen, limit=CANDIDATES, **db,
+    seen: Sequence[str],
+) -> list[NeighbourHit]:
+    records = graph.read(
+        "recommend/neighbour_candidates", index=serving.index("user"), users=NEIGHBOURS + 1,
+        vector=vector.tolist(), user_id=user_id, as_of=as_of, seen=list(seen), limit=CANDIDATES,
     )  # fmt: skip
-    for r in records:
-        c = candidates.setdefault(r["item"], Candidate(r["item"]))
-        c.features["neighbours"] = r["support"]
-        c.users = r["users"]
+    return [NeighbourHit(r["item"], r["support"], r["users"]) for r in records]
+
+
+def fetch_items(graph: Graph, ids: list[str]) -> dict[str, ItemDetails]:
+    records = graph.read("recommend/items_by_id", ids=ids)
+    return {
+        r["item"]: ItemDetails(r["title"], sorted(r["categories"]), r["popularity"])
+        for r in records
+    }
+
+
+def fetch_popular(
+    graph: Graph, k: int, *, as_of: datetime, seen: Sequence[str]
+) -> list[PopularHit]:
+    records = graph.read(
+        "recommend/popular_recent", since=as_of - RECENT, as_of=as_of, seen=list(seen), limit=k
+    )
+    return [PopularHit(r["item"], r["recent"], r["popularity"]) for r in records]
+
+
+def fetch_liked(graph: Graph, user_id: str, as_of: datetime) -> list[Liked]:
+    """The user's newest ``LIKED_ANCHORS`` positive interactions, newest first."""
+    records = graph.read("recommend/liked_items", user_id=user_id, as_of=as_of, limit=LIKED_ANCHORS)
+    return [Liked(r["item"], r["title"], r["at"].to_native()) for r in records]
+
+
+def fetch_item_vectors(graph: Graph, ids: list[str], property: str) -> dict[str, np.ndarray]:
+    records = graph.read("recommend/item_vectors", ids=ids, property=property)
+    return {r["item"]: np.asarray(r["vector"], dtype=np.float32) for r in records}
+
+
+def fetch_similar_by_embedding(
+    graph: Graph, serving: runs.Serving, item_id: str, k: int
+) -> list[tuple[str, float]]:
+    records = graph.read(
+        "recommend/similar_items", item_id=item_id, property=serving.property,
+        index=serving.index("item"), k=k,
+    )  # fmt: skip
+    return [(r["item"], float(r["cosine"])) for r in records]
+
+
+def fetch_co_interacted(graph: Graph, item_id: str, k: int) -> list[tuple[str, float]]:
+    records = graph.read("recommend/co_interacted_items", item_id=item_id, k=k)
+    return [(r["item"], float(r["users"])) for r in records]
+
+
+def _weighted(history: Sequence[HistoryItem]) -> list[dict[str, object]]:
+    return [{"item": h.item, "weight": h.weight} for h in history]
+
+
+# --- compute ---------------------------------------------------------------------------------
+
+
+def weighted_history(
+    interactions: Sequence[tuple[str, float, int]],
+) -> tuple[list[HistoryItem], list[str]]:
+    """From the user's interactions (item, weight, epoch seconds; oldest first): the weighted
+    history the item-to-item model walks, and the items seen."""
+    at = {item: when for item, _, when in interactions}
+    weights = item_model.history_weights([(item, weight) for item, weight, _ in interactions])
+    return [HistoryItem(item, w, at[item]) for item, w in weights.items()], list(at)
+
+
+def profile_targets(signals: Sequence[Signal], as_of: datetime) -> list[strength.Strength]:
+    """The ``PROFILE_TARGETS`` strongest positive targets of the profile at ``as_of``."""
+    ranked = strength.profile(signals, as_of.timestamp())
+    return [s for s in ranked if s.blended > 0][:PROFILE_TARGETS]
+
+
+def target_rows(targets: Sequence[strength.Strength]) -> list[dict[str, object]]:
+    """The profile targets as ``recommend/profile_candidates`` takes them."""
+    rows: list[dict[str, object]] = []
+    for s in targets:
+        kind, key = split_target(s.target)
+        rows.append({"type": kind, "key": key, "strength": s.blended})
+    return rows
+
+
+def collect_candidates(
+    by_profile: Sequence[ProfileHit],
+    by_items: Sequence[tuple[str, float]],
+    by_embedding: Sequence[tuple[str, float]],
+    by_neighbours: Sequence[NeighbourHit],
+) -> dict[str, Candidate]:
+    """Every source's candidates, one per item, with each source's raw score."""
+    candidates: dict[str, Candidate] = {}
+    for hit in by_profile:
+        c = candidates.setdefault(hit.item, Candidate(hit.item))
+        c.features["profile"] = hit.affinity
+        c.via = hit.via
+    for item, score in by_items:
+        candidates.setdefault(item, Candidate(item)).features["items"] = score
+    for item, cosine in by_embedding:
+        candidates.setdefault(item, Candidate(item)).features["embedding"] = cosine
+    for n in by_neighbours:
+        c = candidates.setdefault(n.item, Candidate(n.item))
+        c.features["neighbours"] = n.support
+        c.users = n.users
+    return candidates
+
+
+def add_popularity(candidates: Mapping[str, Candidate], details: Mapping[str, ItemDetails]) -> None:
+    """The popularity source: ``log(1 + popularity)`` of each candidate."""
+    for c in candidates.values():
+        found = details.get(c.item)
+        c.popularity = found.popularity if found is not None else 0
+        c.features["popularity"] = math.log1p(c.popularity)
 
 
 def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
@@ -268,7 +574,7 @@ def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]
 
 
 def spread(
-    ranked: Sequence[Candidate], k: int, categories: dict[str, list[str]]
+    ranked: Sequence[Candidate], k: int, categories: Mapping[str, list[str]]
 ) -> list[Candidate]:
     """Pick ``k`` greedily; an item loses ``SPREAD`` per earlier pick sharing its first category."""
     pool = list(ranked[: 4 * k])
@@ -287,197 +593,111 @@ def spread(
     return picked
 
 
-def _items(driver: Driver, ids: list[str], db: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    records, _, _ = driver.execute_query(query("recommend/items_by_id"), ids=ids, **db)
-    return {
-        r["item"]: {"title": r["title"], "categories": sorted(r["categories"]),
-                    "popularity": r["popularity"]}
-        for r in records
-    }  # fmt: skip
+def recommended_items(
+    chosen: Sequence[Candidate], details: Mapping[str, ItemDetails]
+) -> list[Recommended]:
+    """The answer's items, without explanations."""
+    return [_recommended(c, details.get(c.item)) for c in chosen]
 
 
-def describe(chosen: list[Candidate], details: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "item_id": c.item,
-            "title": details.get(c.item, {}).get("title"),
-            "categories": details.get(c.item, {}).get("categories", []),
-            "score": round(c.score, 6),
-            "sources": {s: round(v, 6) for s, v in sorted(c.features.items())},
-        }
-        for c in chosen
-    ]
+def _recommended(
+    c: Candidate,
+    found: ItemDetails | None,
+    explanations: list[Explanation] | None = None,
+    reason: Reason | None = None,
+) -> Recommended:
+    return Recommended(
+        c.item,
+        found.title if found is not None else None,
+        found.categories if found is not None else [],
+        c.score,
+        dict(sorted(c.features.items())),
+        explanations,
+        reason,
+    )
 
 
-def _popular(
-    driver: Driver, k: int, as_of: datetime, seen: list[str], db: dict[str, Any]
-) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(
-        query("recommend/popular_recent"), since=as_of - RECENT, as_of=as_of, seen=seen, limit=k,
-        **db,
-    )  # fmt: skip
-    details = _items(driver, [r["item"] for r in records], db)
-    return [
-        {
-            "item_id": r["item"],
-            "title": details.get(r["item"], {}).get("title"),
-            "categories": details.get(r["item"], {}).get("categories", []),
-            "score": float(r["recent"]),
-            "sources": {"recent_positives": r["recent"], "popularity": r["popularity"]},
-            "reason": "popular lately" if r["recent"] else "popular",
-        }
-        for r in records
-    ]
-
-
-def _explain(
-    driver: Driver,
-    user_id: str,
-    shown_id: str,
-    as_of: datetime,
-    chosen: list[Candidate],
-    items: list[dict[str, Any]],
+def explained_items(
+    chosen: Sequence[Candidate],
     gathered: Gathered,
-    db: dict[str, Any],
-) -> None:
-    """Add each item's graph paths and a readable reason."""
+    item_model_anchors: Mapping[str, ItemModelAnchor],
+    embedding: Mapping[str, EmbeddingAnchor],
+) -> list[Recommended]:
+    """The answer's items, each with its graph paths (strongest source first) and its reason:
+    the first path, else its popularity."""
     by_target = {s.target: s for s in gathered.targets}
-    anchors = _anchors(driver, user_id, as_of, chosen, gathered.serving, db)
-    predictors = _item_model_anchors(chosen, gathered, db, driver)
-    for candidate, item in zip(chosen, items, strict=True):
-        paths: list[dict[str, Any]] = []
-        for target in candidate.via[:2]:
-            s = by_target.get(target)
-            if s is None:
-                continue
-            kind, key = split_target(target)
-            paths.append({
-                "source": "profile",
-                "path": [{"user": shown_id}, {kind: key, "strength": round(s.blended, 4),
-                         "signals": s.signals, "last_signal_at": _iso(s.last_at)},
-                         {"item": candidate.item}],
-                "reason": f"you like {key} ({s.signals} signals, latest {_iso(s.last_at)[:10]})",
-            })  # fmt: skip
-        predictor = predictors.get(candidate.item)
-        if predictor is not None:
-            paths.append({
-                "source": "items",
-                "path": [{"user": shown_id}, {"item": predictor["item"], "title":
-                         predictor["title"], "at": predictor["at"]},
-                         {"item": candidate.item, "weight": round(predictor["part"], 6)}],
-                "reason": f"people who liked {predictor['title']} (you, {predictor['at'][:10]}) "
-                          "liked this too",
-            })  # fmt: skip
-        anchor = anchors.get(candidate.item)
-        if anchor is not None:
-            paths.append({
-                "source": "embedding",
-                "path": [{"user": shown_id}, {"item": anchor["item"], "title": anchor["title"],
-                         "at": profiles.iso(anchor["at"].to_native())},
-                         {"item": candidate.item, "similarity": round(anchor["similarity"], 4)}],
-                "reason": f"similar to {anchor['title']}, which you liked on "
-                          f"{profiles.iso(anchor['at'].to_native())[:10]}",
-            })  # fmt: skip
-        if candidate.users:
-            paths.append({
-                "source": "neighbours",
-                "path": [{"user": shown_id}, {"similar_users": candidate.users},
-                         {"item": candidate.item}],
-                "reason": f"liked by {candidate.users} of the {NEIGHBOURS} users most like you",
-            })  # fmt: skip
-        item["explanations"] = paths
-        item["reason"] = paths[0]["reason"] if paths else "popular"
+    at = {h.item: h.at for h in gathered.history}
+    items = []
+    for c in chosen:
+        paths = explain(c, by_target, item_model_anchors.get(c.item), embedding.get(c.item), at)
+        reason: Reason = paths[0] if paths else Popular(0)
+        items.append(_recommended(c, gathered.details.get(c.item), paths, reason))
+    return items
 
 
-def _item_model_anchors(
-    chosen: list[Candidate], gathered: Gathered, db: dict[str, Any], driver: Driver
-) -> dict[str, dict[str, Any]]:
-    """For each chosen item the item-to-item source reached, the history item that led most."""
-    items = [c.item for c in chosen if "items" in c.features]
-    if gathered.serving is None or not items:
+def explain(
+    candidate: Candidate,
+    by_target: Mapping[str, strength.Strength],
+    predictor: ItemModelAnchor | None,
+    anchor: EmbeddingAnchor | None,
+    history_at: Mapping[str, int],
+) -> list[Explanation]:
+    """One candidate's paths: up to two profile targets, the item-to-item anchor, the embedding
+    anchor, the neighbours who liked it."""
+    paths: list[Explanation] = []
+    for target in candidate.via[:2]:
+        s = by_target.get(target)
+        if s is None:
+            continue
+        kind, key = split_target(target)
+        last = datetime.fromtimestamp(s.last_at, UTC)
+        paths.append(ProfilePath(candidate.item, kind, key, s.blended, s.signals, last))
+    if predictor is not None:
+        at = datetime.fromtimestamp(history_at[predictor.anchor], UTC)
+        paths.append(ItemModelPath(
+            candidate.item, predictor.anchor, predictor.title, at, predictor.part
+        ))  # fmt: skip
+    if anchor is not None:
+        liked = anchor.liked
+        paths.append(EmbeddingPath(
+            candidate.item, liked.item, liked.title, liked.at, anchor.similarity
+        ))  # fmt: skip
+    if candidate.users:
+        paths.append(NeighbourPath(candidate.item, candidate.users, NEIGHBOURS))
+    return paths
+
+
+def embedding_anchors(
+    liked: Sequence[Liked], vectors: Mapping[str, np.ndarray], chosen: Sequence[str]
+) -> dict[str, EmbeddingAnchor]:
+    """For each chosen item with a vector, the liked item with a vector nearest it (cosine)."""
+    by_item = {like.item: like for like in liked}
+    anchor_ids = [i for i in by_item if i in vectors]
+    if not anchor_ids:
         return {}
-    records, _, _ = driver.execute_query(
-        query("recommend/item_model_anchors"), history=_weighted(gathered.history),
-        slot=gathered.serving.slot, items=items, **db,
-    )  # fmt: skip
-    at = {h["item"]: h["at"] for h in gathered.history}
-    return {
-        r["item"]: {"item": r["anchor"], "title": r["title"], "part": r["part"],
-                    "at": _iso(at[r["anchor"]])}
-        for r in records
-    }  # fmt: skip
-
-
-def _anchors(
-    driver: Driver,
-    user_id: str,
-    as_of: datetime,
-    chosen: list[Candidate],
-    serving: runs.Serving | None,
-    db: dict[str, Any],
-) -> dict[str, dict[str, Any]]:
-    """For each chosen item, the liked item most like it in the embedding space."""
-    if serving is None:
-        return {}
-    records, _, _ = driver.execute_query(
-        query("recommend/liked_items"), user_id=user_id, as_of=as_of, limit=200, **db
-    )
-    liked = {r["item"]: r for r in records}
-    ids = [*liked, *(c.item for c in chosen)]
-    records, _, _ = driver.execute_query(
-        query("recommend/item_vectors"), ids=ids, property=serving.property, **db
-    )
-    vectors = {r["item"]: np.asarray(r["vector"], dtype=np.float32) for r in records}
-    anchors_ids = [i for i in liked if i in vectors]
-    if not anchors_ids:
-        return {}
-    matrix = np.stack([vectors[i] for i in anchors_ids])
+    matrix = np.stack([vectors[i] for i in anchor_ids])
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
     found = {}
-    for c in chosen:
-        if c.item not in vectors:
+    for item in chosen:
+        if item not in vectors:
             continue
-        v = vectors[c.item] / (np.linalg.norm(vectors[c.item]) + 1e-9)
+        v = vectors[item] / (np.linalg.norm(vectors[item]) + 1e-9)
         similarities = matrix @ v
         best = int(np.argmax(similarities))
-        found[c.item] = {**liked[anchors_ids[best]], "similarity": float(similarities[best])}
+        found[item] = EmbeddingAnchor(by_item[anchor_ids[best]], float(similarities[best]))
     return found
 
 
-def similar_items(
-    driver: Driver, item_id: str, k: int, *, database: str | None = None
-) -> dict[str, Any]:
-    """Items nearest in the served embeddings, else those liked by the same users."""
-    db: dict[str, Any] = {"database_": database, "routing_": "r"}
-    serving = runs.serving(driver, database=database)
-    records = []
-    how = "co-interaction"
-    if serving is not None:
-        records, _, _ = driver.execute_query(
-            query("recommend/similar_items"), item_id=item_id, property=serving.property,
-            index=serving.index("item"), k=k, **db,
-        )  # fmt: skip
-        how = "embedding"
-    if not records:
-        records, _, _ = driver.execute_query(
-            query("recommend/co_interacted_items"), item_id=item_id, k=k, **db
-        )
-        how = "co-interaction"
-    details = _items(driver, [r["item"] for r in records], db)
-    return {
-        "item_id": item_id,
-        "method": how,
-        "embedding_run": serving.run_id if serving else None,
-        "similar": [
-            {
-                "item_id": r["item"],
-                **details.get(r["item"], {}),
-                "score": round(float(r.get("cosine", r.get("users", 0))), 6),
-            }
-            for r in records
-        ],  # fmt: skip
-    }
-
-
-def _iso(epoch: float) -> str:
-    return profiles.iso(datetime.fromtimestamp(epoch, UTC))
+def popular_items(
+    hits: Sequence[PopularHit], details: Mapping[str, ItemDetails]
+) -> list[Recommended]:
+    """A cold start's items: the most liked lately, then the most popular."""
+    items = []
+    for h in hits:
+        found = details.get(h.item)
+        items.append(Recommended(
+            h.item, found.title if found is not None else None,
+            found.categories if found is not None else [], float(h.recent),
+            {"recent_positives": h.recent, "popularity": h.popularity}, reason=Popular(h.recent),
+        ))  # fmt: skip
+    return items

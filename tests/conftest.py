@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
 from graph.access import api_keys
-from graph.store import local_server
+from graph.privacy.pseudonyms import Pseudonyms
+from graph.store import Graph, local_server
 from graph.store.config import Connection, LocalServer, connection
 from graph.store.config import local_server as local_settings
-from graph.privacy.pseudonyms import Pseudonyms
-from graph.store import Graph
 from graph.store.schema import apply_schema
 
 T = TypeVar("T")
@@ -39,6 +39,14 @@ TEST_ENV = {
 TEST_SECRET = "test-secret-for-pseudonyms-0123456789"
 os.environ["INTERESTS_SECRET"] = TEST_SECRET
 PSEUDONYMS = Pseudonyms(TEST_SECRET)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reaches the graph (its fixtures do) is marked ``neo4j``, so that
+    ``pytest -m "not neo4j"`` runs the pure tests alone."""
+    for item in items:
+        if "test_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def external_server() -> bool:

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
 
-from cypher import query
 from graph.ingest import reads
-from graph.store.config import Connection
+from graph.store import Graph
 from tests.conftest import PSEUDONYMS, run_concurrently
 
 pytestmark = pytest.mark.neo4j
@@ -32,13 +30,11 @@ KEYS = [
 
 
 @pytest.fixture
-def clean_interests(driver: Driver, neo4j_connection: Connection) -> Iterator[None]:
+def clean_interests(graph: Graph) -> Iterator[None]:
     """The interests these tests create are removed before and after each test."""
 
     def remove() -> None:
-        driver.execute_query(
-            query("admin/delete_interests"), keys=KEYS, database_=neo4j_connection.database
-        )
+        graph.write("admin/delete_interests", keys=KEYS)
 
     remove()
     yield
@@ -149,14 +145,14 @@ def test_unknown_interest_is_404(client: FlaskClient) -> None:
 
 
 def test_raw_text_is_kept_only_when_the_setting_asks(
-    client: FlaskClient, app: Any, driver: Driver, prefix: str, clean_interests: None
+    client: FlaskClient, app: Any, graph: Graph, prefix: str, clean_interests: None
 ) -> None:
     client.post(f"/v1/users/{prefix}a/texts", json=text("Horror all night.", text_id="x"))
-    assert reads.user_texts(driver, PSEUDONYMS.user(f"{prefix}a")) == []
+    assert reads.user_texts(graph, PSEUDONYMS.user(f"{prefix}a")) == []
     app.config["STORE_RAW_TEXT"] = True
     client.post(f"/v1/users/{prefix}b/texts", json=text("Horror all night.", text_id="x"))
-    [kept] = reads.user_texts(driver, PSEUDONYMS.user(f"{prefix}b"))
-    assert (kept["text_id"], kept["body"], kept["source"]) == ("x", "Horror all night.", "review")
+    [kept] = reads.user_texts(graph, PSEUDONYMS.user(f"{prefix}b"))
+    assert (kept.text_id, kept.body, kept.source) == ("x", "Horror all night.", "review")
 
 
 def test_concurrent_senders_of_the_same_text_store_it_once(

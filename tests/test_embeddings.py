@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
 
-from cypher import query
-from embeddings import retraining
-from embeddings import runs
+from embeddings import retraining, runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
 from embeddings.vectors import user_vector
+from graph.store import Graph
 from service.cli_support import schedule
 from tests.conftest import PSEUDONYMS
 
 pytestmark = pytest.mark.neo4j
 
 TINY = TrainingConfig(epochs=20, batch_size=256, check_every=5, negatives=4)
+LEARNING = TrainingConfig(epochs=60, batch_size=64, check_every=10, negatives=4, learning_rate=0.05)
 
 
 def given_two_tastes(client: FlaskClient, prefix: str) -> None:
@@ -36,6 +36,21 @@ def given_two_tastes(client: FlaskClient, prefix: str) -> None:
     assert client.post("/v1/events", json=events).status_code == 200
 
 
+def given_three_tastes(client: FlaskClient, prefix: str) -> None:
+    """Thirty users: ten like the comedies, ten the horror films, ten the dramas (ten films of
+    each; every user misses two): enough structure that a model learns it in a few seconds."""
+    kinds = ("comedy", "horror", "drama")
+    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
+             for kind in kinds for n in range(10)]  # fmt: skip
+    assert client.post("/v1/items", json=items).status_code == 200
+    events = [
+        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
+         "item_id": f"{prefix}{kinds[u % 3]}{n}", "timestamp": 1_700_000_000 + n}
+        for u in range(30) for n in range(10) if (u + n) % 5
+    ]  # fmt: skip
+    assert client.post("/v1/events", json=events).status_code == 200
+
+
 def fake_trainer(mrr: float) -> Any:
     def trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
         labels = sorted({str(x) for row in triples for x in (row[0], row[2])})
@@ -46,19 +61,19 @@ def fake_trainer(mrr: float) -> Any:
     return trainer
 
 
-def vector_of(driver: Driver, user_id: str, slot: int) -> np.ndarray | None:
-    return user_vector(driver, PSEUDONYMS.user(user_id), runs.slot_property(slot))
+def vector_of(graph: Graph, user_id: str, slot: int) -> np.ndarray | None:
+    return user_vector(graph, PSEUDONYMS.user(user_id), runs.slot_property(slot))
 
 
-def similar_edges(driver: Driver, prefix: str, slot: int) -> int:
+def similar_edges(graph: Graph, prefix: str, slot: int) -> int:
     items = [f"{prefix}{kind}{n}" for kind in ("comedy", "horror") for n in range(6)]
-    records, _, _ = driver.execute_query(query("admin/count_similar_edges"), slot=slot, items=items)
+    records = graph.read("admin/count_similar_edges", slot=slot, items=items)
     return int(records[0]["edges"])
 
 
-def test_export_streams_positive_triples(client: FlaskClient, driver: Driver, prefix: str) -> None:
+def test_export_streams_positive_triples(client: FlaskClient, graph: Graph, prefix: str) -> None:
     given_two_tastes(client, prefix)
-    triples = {tuple(t) for t in export_triples(driver).tolist()}
+    triples = {tuple(t) for t in export_triples(graph).tolist()}
     u0 = "u:" + PSEUDONYMS.user(f"{prefix}u0")
     assert (u0, "interacted", f"i:{prefix}comedy1") in triples
     assert (f"i:{prefix}horror2", "in_category", f"c:{prefix}horror") in triples
@@ -66,57 +81,67 @@ def test_export_streams_positive_triples(client: FlaskClient, driver: Driver, pr
     assert not any(f"{prefix}u" in t[0] for t in triples)  # no raw user id leaves the graph
 
 
-def test_real_training_learns_and_serves(client: FlaskClient, driver: Driver, prefix: str) -> None:
-    given_two_tastes(client, prefix)
-    report = retraining.retrain(driver, TINY, quality_floor=0.0)
+def test_real_training_learns_and_serves(client: FlaskClient, graph: Graph, prefix: str) -> None:
+    given_three_tastes(client, prefix)
+    exported: list[np.ndarray] = []
+
+    def remembering(triples: np.ndarray, config: TrainingConfig) -> Trained:
+        exported.append(triples)
+        return train(triples, config)
+
+    report = retraining.retrain(graph, LEARNING, quality_floor=0.0, trainer=remembering)
     assert report.status == "finished", report.message
-    assert 0.0 < report.metrics["mrr"] <= 1.0 and report.metrics["epochs"] >= 1
-    serving = runs.serving(driver)
+    assert report.metrics["epochs"] >= 1
+    # the same model on the same triples and split, scored before any training
+    untrained = train(exported[0], replace(LEARNING, epochs=0))
+    assert untrained.epochs == 0
+    assert report.metrics["mrr"] > 2 * untrained.metrics["mrr"]
+    serving = runs.serving(graph)
     assert serving is not None and (serving.run_id, serving.slot) == (report.run_id, report.slot)
-    vectors = [vector_of(driver, f"{prefix}u{u}", report.slot) for u in range(8)]
+    vectors = [vector_of(graph, f"{prefix}u{u}", report.slot) for u in range(30)]
     assert all(v is not None and v.shape == (DIMENSIONS,) for v in vectors)
-    [run] = [r for r in runs.recent(driver) if r["id"] == report.run_id]
+    [run] = [r for r in runs.recent(graph) if r["id"] == report.run_id]
     assert run["status"] == "finished" and run["params"]["model"] == "RotatE"
     assert run["metrics"]["mrr"] == pytest.approx(report.metrics["mrr"])
 
 
 def test_training_alternates_slots_and_keeps_serving_on_failure(
-    client: FlaskClient, driver: Driver, prefix: str
+    client: FlaskClient, graph: Graph, prefix: str
 ) -> None:
     given_two_tastes(client, prefix)
-    first = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
-    second = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+    first = retraining.retrain(graph, TINY, trainer=fake_trainer(0.5))
+    second = retraining.retrain(graph, TINY, trainer=fake_trainer(0.5))
     assert {first.slot, second.slot} == {0, 1} and second.status == "finished"
-    assert vector_of(driver, f"{prefix}u0", second.slot) is not None
-    edges = similar_edges(driver, prefix, first.slot)
-    assert edges > 0 and edges == similar_edges(driver, prefix, second.slot)
-    third = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
-    assert third.slot == first.slot and similar_edges(driver, prefix, first.slot) == edges
+    assert vector_of(graph, f"{prefix}u0", second.slot) is not None
+    edges = similar_edges(graph, prefix, first.slot)
+    assert edges > 0 and edges == similar_edges(graph, prefix, second.slot)
+    third = retraining.retrain(graph, TINY, trainer=fake_trainer(0.5))
+    assert third.slot == first.slot and similar_edges(graph, prefix, first.slot) == edges
 
-    rejected = retraining.retrain(driver, TINY, trainer=fake_trainer(0.001))
+    rejected = retraining.retrain(graph, TINY, trainer=fake_trainer(0.001))
     assert rejected.status == "rejected" and "below the floor" in (rejected.message or "")
 
     def broken(triples: np.ndarray, config: TrainingConfig) -> Trained:
         raise RuntimeError("out of memory")
 
-    failed = retraining.retrain(driver, TINY, trainer=broken)
+    failed = retraining.retrain(graph, TINY, trainer=broken)
     assert failed.status == "failed" and "out of memory" in (failed.message or "")
-    serving = runs.serving(driver)
+    serving = runs.serving(graph)
     assert serving is not None and serving.run_id == third.run_id  # still the last good run
-    assert vector_of(driver, f"{prefix}u0", third.slot) is not None
-    assert runs.lease_holder(driver) is None  # released after every outcome
+    assert vector_of(graph, f"{prefix}u0", third.slot) is not None
+    assert runs.lease_holder(graph) is None  # released after every outcome
 
 
-def test_one_run_at_a_time_and_a_crashed_holder_lapses(driver: Driver) -> None:
-    runs.acquire(driver, "crashed-host:1", ttl_s=2)
+def test_one_run_at_a_time_and_a_crashed_holder_lapses(graph: Graph) -> None:
+    runs.acquire(graph, "crashed-host:1", ttl_s=2)
     try:
         with pytest.raises(runs.LeaseHeld, match="crashed-host"):
-            retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+            retraining.retrain(graph, TINY, trainer=fake_trainer(0.5))
         time.sleep(2.5)  # the holder never renews: its lease lapses
-        report = retraining.retrain(driver, TINY, trainer=fake_trainer(0.5))
+        report = retraining.retrain(graph, TINY, trainer=fake_trainer(0.5))
         assert report.status == "finished"
     finally:
-        runs.release(driver, "crashed-host:1")
+        runs.release(graph, "crashed-host:1")
 
 
 def test_schedule_rejects_a_bad_cron_expression() -> None:
@@ -130,7 +155,7 @@ def test_real_training_rejects_an_empty_graph() -> None:
 
 
 def test_cli_trains_and_lists_runs(
-    client: FlaskClient, driver: Driver, prefix: str, cli_env: None
+    client: FlaskClient, graph: Graph, prefix: str, cli_env: None
 ) -> None:
     from click.testing import CliRunner
 
@@ -141,7 +166,7 @@ def test_cli_trains_and_lists_runs(
     result = runner.invoke(main, ["train", "--epochs", "5", "--floor", "0"])
     assert result.exit_code == 0, result.output
     assert ": finished (export" in result.output
-    serving = runs.serving(driver)
+    serving = runs.serving(graph)
     assert serving is not None
     listed = runner.invoke(main, ["runs", "--limit", "3"])
     assert listed.exit_code == 0 and f"* {serving.run_id} finished" in listed.output

@@ -6,10 +6,7 @@ import numpy as np
 import pytest
 
 from bench.drift import match, simulate
-from graph.evolution import facets
-from graph.evolution import shifts
-from graph.evolution import strength
-from graph.evolution import trends
+from graph.evolution import facets, shifts, strength, trends
 from graph.evolution.strength import DAY, LONG, SHORT, Horizon, Signal
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
 
 from embeddings import retraining
-from graph.evolution.forecast import combine, forget_population, shares
 from embeddings.transition_fit import fit_transition
+from graph.evolution.forecast import combine, forget_population, shares
+from graph.store import Graph
 from tests.test_embeddings import TINY, given_two_tastes
 from tests.test_recommend import LATER, taste_trainer
 
@@ -35,9 +35,9 @@ def test_few_signals_borrow_from_the_population_and_predictions_mix_in() -> None
 
 
 @pytest.fixture
-def trained(client: FlaskClient, driver: Driver, prefix: str) -> str:
+def trained(client: FlaskClient, graph: Graph, prefix: str) -> str:
     given_two_tastes(client, prefix)
-    report = retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
     assert report.status == "finished", report.message
     forget_population()
     return report.run_id
@@ -91,9 +91,7 @@ def test_forecast_refuses_bad_requests(
 
 
 @pytest.mark.neo4j
-def test_a_run_learns_where_interests_move(
-    client: FlaskClient, driver: Driver, prefix: str
-) -> None:
+def test_a_run_learns_where_interests_move(client: FlaskClient, graph: Graph, prefix: str) -> None:
     """Thirty users like eight comedies, then two horror films: a run learns that who has seen
     all the comedies moves on to horror (and who has seen a few goes on with comedies), and the
     forecasts of new users say so."""
@@ -111,7 +109,7 @@ def test_a_run_learns_where_interests_move(
         for user, count in (("all", 8), ("few", 5)) for n in range(count)
     ]  # fmt: skip
     assert client.post("/v1/events", json=events).status_code == 200
-    report = retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
     assert report.status == "finished", report.message
     assert report.metrics["transition_samples"] >= 90  # three cuts of each history
     forget_population()
@@ -121,8 +119,8 @@ def test_a_run_learns_where_interests_move(
     few = client.get(f"/v1/users/{prefix}few/interests/forecast", query_string=LATER).json
     moved_few = {f["key"]: f["transition"] for f in few["forecast"]}
     assert moved_few[f"{prefix}comedy"] > 0.05 and moved_few[f"{prefix}horror"] < -0.05
-    sampled, count = fit_transition(driver, {}, max_users=10)  # a seeded sample of ten users
-    again, count_again = fit_transition(driver, {}, max_users=10)
+    sampled, count = fit_transition(graph, {}, max_users=10)  # a seeded sample of ten users
+    again, count_again = fit_transition(graph, {}, max_users=10)
     assert 10 <= count <= 30 and count == count_again  # at most three cuts each
     assert sampled is not None and again is not None
     assert np.allclose(sampled.weights, again.weights)

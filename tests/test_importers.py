@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from neo4j import Driver
 
-from graph.ingest import importers
-
-from graph.ingest import reads
-
-from graph.text import user_texts
-from graph.store.driver import Rows
-from graph.text.extraction import default_extractor
+from graph.ingest import importers, reads
 from graph.ingest.records import BatchError
+from graph.store import Graph, Rows
+from graph.text import user_texts
+from graph.text.extraction import default_extractor
 from service.cli import main
 from tests.conftest import PSEUDONYMS
 
@@ -50,25 +47,25 @@ def event_rows(prefix: str, count: int) -> list[list[object]]:
 HEADER = ["user_id", "item_id", "kind", "value", "timestamp", "event_id"]
 
 
-def stored_events(driver: Driver, prefix: str, users: int) -> int:
+def stored_events(graph: Graph, prefix: str, users: int) -> int:
     return sum(
-        len(reads.user_events(driver, PSEUDONYMS.user(f"{prefix}u{u}"), limit=10_000) or [])
+        len(reads.user_events(graph, PSEUDONYMS.user(f"{prefix}u{u}"), limit=10_000) or [])
         for u in range(users)
     )
 
 
 def test_csv_import_in_small_chunks_is_complete_and_idempotent(
-    tmp_path: Path, driver: Driver, prefix: str
+    tmp_path: Path, graph: Graph, prefix: str
 ) -> None:
     path = write_csv(tmp_path / "events.csv", HEADER, event_rows(prefix, 103))
-    report = importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
+    report = importers.import_events(graph, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert (report.records, report.written) == (103, 103)
-    assert stored_events(driver, prefix, 4) == 103
-    again = importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
+    assert stored_events(graph, prefix, 4) == 103
+    again = importers.import_events(graph, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert (again.records, again.written) == (103, 0)
 
 
-def test_jsonl_import_with_iso_timestamps(tmp_path: Path, driver: Driver, prefix: str) -> None:
+def test_jsonl_import_with_iso_timestamps(tmp_path: Path, graph: Graph, prefix: str) -> None:
     lines = [
         json.dumps(
             {
@@ -82,24 +79,24 @@ def test_jsonl_import_with_iso_timestamps(tmp_path: Path, driver: Driver, prefix
     ]
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
-    assert importers.import_events(driver, path, PSEUDONYMS, progress=False).written == 3
-    stored = reads.user_events(driver, PSEUDONYMS.user(f"{prefix}u0"))
+    assert importers.import_events(graph, path, PSEUDONYMS, progress=False).written == 3
+    stored = reads.user_events(graph, PSEUDONYMS.user(f"{prefix}u0"))
     assert stored is not None and stored[0].at.isoformat() == "2024-05-03T08:00:00+00:00"
 
 
 def test_a_file_with_a_bad_record_imports_nothing(
-    tmp_path: Path, driver: Driver, prefix: str
+    tmp_path: Path, graph: Graph, prefix: str
 ) -> None:
     rows = event_rows(prefix, 40)
     rows[33][4] = "not a time"
     path = write_csv(tmp_path / "events.csv", HEADER, rows)
     with pytest.raises(BatchError) as caught:
-        importers.import_events(driver, path, PSEUDONYMS, chunk_size=10, progress=False)
+        importers.import_events(graph, path, PSEUDONYMS, chunk_size=10, progress=False)
     assert [(e.index, e.field) for e in caught.value.errors] == [(33, "timestamp")]
-    assert stored_events(driver, prefix, 4) == 0
+    assert stored_events(graph, prefix, 4) == 0
 
 
-def test_items_csv_with_categories(tmp_path: Path, driver: Driver, prefix: str) -> None:
+def test_items_csv_with_categories(tmp_path: Path, graph: Graph, prefix: str) -> None:
     path = write_csv(
         tmp_path / "items.csv",
         ["id", "title", "categories", "description"],
@@ -108,10 +105,10 @@ def test_items_csv_with_categories(tmp_path: Path, driver: Driver, prefix: str) 
             [f"{prefix}m2", "Up", "", "A house flies."],
         ],
     )
-    assert importers.import_items(driver, path, progress=False).written == 2
-    heat = reads.item(driver, f"{prefix}m1")
+    assert importers.import_items(graph, path, progress=False).written == 2
+    heat = reads.item(graph, f"{prefix}m1")
     assert heat is not None and heat.categories == [f"{prefix}Crime", f"{prefix}Drama"]
-    up = reads.item(driver, f"{prefix}m2")
+    up = reads.item(graph, f"{prefix}m2")
     assert up is not None and (up.categories, up.description) == ([], "A house flies.")
 
 
@@ -140,26 +137,26 @@ def movielens_folder(tmp_path: Path, prefix: str) -> Path:
     return folder
 
 
-def test_movielens_importer_on_a_slice(tmp_path: Path, driver: Driver, prefix: str) -> None:
+def test_movielens_importer_on_a_slice(tmp_path: Path, graph: Graph, prefix: str) -> None:
     folder = movielens_folder(tmp_path, prefix)
     movies, ratings, tags = importers.import_movielens(
-        driver, folder, PSEUDONYMS, max_ratings=3, progress=False
+        graph, folder, PSEUDONYMS, max_ratings=3, progress=False
     )
     assert tags is None  # no extractor given, so tags.csv is not read
     assert (movies.records, ratings.records, ratings.written) == (3, 3, 3)
-    toy = reads.item(driver, f"{prefix}1")
+    toy = reads.item(graph, f"{prefix}1")
     assert toy is not None and toy.title == "Toy Story (1995)" and toy.interactions == 1
-    unknown = reads.item(driver, f"{prefix}3")
+    unknown = reads.item(graph, f"{prefix}3")
     assert unknown is not None and unknown.categories == []
-    [first, second] = reads.user_events(driver, PSEUDONYMS.user(f"{prefix}7")) or []
+    [first, second] = reads.user_events(graph, PSEUDONYMS.user(f"{prefix}7")) or []
     assert (first.kind, first.value) == ("rate", 4.0)
     assert first.event_id.startswith("h:") and prefix not in first.event_id  # no raw user id
-    assert reads.user_events(driver, f"{prefix}7") is None  # the graph knows only the pseudonym
+    assert reads.user_events(graph, f"{prefix}7") is None  # the graph knows only the pseudonym
     assert second.weight == pytest.approx(-0.8)
 
 
 def test_cli_imports_and_reports_bad_files(
-    tmp_path: Path, driver: Driver, prefix: str, cli_env: None
+    tmp_path: Path, graph: Graph, prefix: str, cli_env: None
 ) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["import", "movielens", str(movielens_folder(tmp_path, prefix))])
@@ -178,6 +175,9 @@ def test_cli_imports_and_reports_bad_files(
     assert result.exit_code == 0 and "5 events, 5 new" in result.output
 
 
+HARPSICHORD = "harpsichord recital"
+
+
 def text_records(prefix: str, count: int) -> list[dict[str, object]]:
     return [
         {"user_id": f"{prefix}u{n % 2}", "text": f"I love harpsichord recitals, part {n}",
@@ -186,28 +186,58 @@ def text_records(prefix: str, count: int) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
-def expressed_text_ids(driver: Driver, prefix: str) -> set[str]:
+def expressed_text_ids(graph: Graph, prefix: str) -> set[str]:
     rows = [
         row
         for n in (0, 1)
-        for row in reads.user_expressions(driver, PSEUDONYMS.user(f"{prefix}u{n}"))
+        for row in reads.user_expressions(graph, PSEUDONYMS.user(f"{prefix}u{n}"))
     ]
-    return {row["text_id"] for row in rows if row["interest_key"] == "harpsichord recital"}
+    return {row.text_id for row in rows if row.interest_key == HARPSICHORD}
 
 
-def test_text_import_runs_its_stages_chunk_by_chunk_in_order(driver: Driver, prefix: str) -> None:
+@pytest.fixture
+def clean_interests(graph: Graph) -> Iterator[None]:
+    """The harpsichord interests are removed before and after each text import test, so that
+    one left behind (``harpsichord``) cannot take the links of the phrases these texts hold."""
+    graph.write("admin/delete_interests", keys=[HARPSICHORD, "harpsichord", "recital"])
+    yield
+    graph.write("admin/delete_interests", keys=[HARPSICHORD, "harpsichord", "recital"])
+
+
+def test_text_import_runs_its_stages_chunk_by_chunk_in_order(
+    graph: Graph, prefix: str, clean_interests: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = user_texts.store_extracted
+    steps: list[tuple[str, list[str]]] = []
+    hows: list[list[str]] = []  # per chunk, how each harpsichord phrase linked
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        text_ids = [text.key for _, text in args[1]]
+        steps.append(("start", text_ids))
+        analyses = real(*args, **kwargs)
+        steps.append(("end", text_ids))
+        hows.append(
+            [link.how for a in analyses for link in a.links if link.phrase.key == HARPSICHORD]
+        )
+        return analyses
+
+    monkeypatch.setattr(user_texts, "store_extracted", recording)
     extractor = default_extractor()
     report = importers.import_texts(
-        driver, extractor, lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2, progress=False
+        graph, extractor, lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2, progress=False
     )
     assert (report.records, report.written) == (7, 7)
-    assert expressed_text_ids(driver, prefix) == {f"t{n}" for n in range(7)}
-    interest = reads.interest(driver, "harpsichord recital")
-    assert interest is not None and interest["positive_mentions"] >= 7
+    chunks = [["t0", "t1"], ["t2", "t3"], ["t4", "t5"], ["t6"]]
+    assert steps == [(step, chunk) for chunk in chunks for step in ("start", "end")]
+    assert hows[0][0] == "new"  # the first chunk creates the interest, the later ones find it
+    assert all(chunk and set(chunk) == {"exact"} for chunk in hows[1:])
+    assert expressed_text_ids(graph, prefix) == {f"t{n}" for n in range(7)}
+    interest = reads.interest(graph, HARPSICHORD)
+    assert interest is not None and interest.positive_mentions >= 7
 
 
 def test_a_failed_text_write_stops_the_import(
-    driver: Driver, prefix: str, monkeypatch: pytest.MonkeyPatch
+    graph: Graph, prefix: str, clean_interests: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = user_texts.store_extracted
     calls: list[int] = []
@@ -218,20 +248,20 @@ def test_a_failed_text_write_stops_the_import(
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(texts, "store_extracted", failing_second)
+    monkeypatch.setattr(user_texts, "store_extracted", failing_second)
     with pytest.raises(RuntimeError, match="disk full"):
         importers.import_texts(
-            driver, default_extractor(), lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2,
+            graph, default_extractor(), lambda: text_records(prefix, 7), PSEUDONYMS, chunk_size=2,
             progress=False,
         )  # fmt: skip
     assert len(calls) == 2  # no chunk is written after the failure
-    assert expressed_text_ids(driver, prefix) == {"t0", "t1"}
+    assert expressed_text_ids(graph, prefix) == {"t0", "t1"}
 
 
-def test_a_batch_parameter_reaches_the_database_whole_with_a_short_repr(driver: Driver) -> None:
+def test_a_batch_parameter_reaches_the_database_whole_with_a_short_repr(graph: Graph) -> None:
     rows = Rows({"key": f"k{n}", "vector": [0.5] * 384} for n in range(1000))
     assert repr(rows) == "<1000 rows>"  # what the driver formats for its debug line
-    records, _, _ = driver.execute_query(
+    records, _, _ = graph.driver.execute_query(  # reads no data, so any database answers
         "UNWIND $rows AS row RETURN count(*) AS rows, sum(size(row.vector)) AS floats", rows=rows
     )
     assert records[0].data() == {"rows": 1000, "floats": 384_000}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from embeddings.item_similarity import ItemSimilarityConfig, fit
 from embeddings.item_model import history_weights
+from embeddings.item_similarity import ItemSimilarityConfig, fit
 
 # six users like a and b, four like c and d, one likes a alone, one likes a and c
 PAIRS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from neo4j import Driver
 
+from graph.store import Graph
 from graph.text.extraction import Phrase
 from graph.text.linking import interest_rows, plan_links
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.neo4j
 
 
 def test_new_phrases_merge_when_alike_and_each_new_interest_brings_its_vector(
-    driver: Driver, prefix: str
+    graph: Graph, prefix: str
 ) -> None:
     axes = np.eye(384, dtype=np.float32)
     alike = (axes[0] + 0.1 * axes[2]) / np.linalg.norm(axes[0] + 0.1 * axes[2])
@@ -23,7 +23,7 @@ def test_new_phrases_merge_when_alike_and_each_new_interest_brings_its_vector(
         Phrase(f"{prefix}x", "x?", 1.0, 1, "phrase"),
         Phrase(f"{prefix}y", "Y", 1.0, 1, "phrase"),
     ]
-    links = plan_links(driver, phrases, np.stack([axes[0], axes[1], axes[3], alike]))
+    links = plan_links(graph, phrases, np.stack([axes[0], axes[1], axes[3], alike]))
     assert [link.how for link in links] == ["new", "new", "new", "merged"]
     assert links[3].interest_key == f"{prefix}x"
     assert links[3].similarity == pytest.approx(0.995, abs=1e-3)

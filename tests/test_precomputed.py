@@ -3,38 +3,41 @@ hold (a new signal, a new embedding run, explanations, as_of, large k)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
 
 from embeddings import retraining
+from graph.store import Graph
 from service import precomputed
 from tests.conftest import PSEUDONYMS
 from tests.test_embeddings import TINY
-from tests.test_recommend import taste_trainer, trained  # noqa: F401 (a fixture)
+from tests.test_recommend import json_of, taste_trainer, trained  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.neo4j
 
 
-def ask(client: FlaskClient, user: str, **args: object) -> dict:  # type: ignore[type-arg]
+def ask(client: FlaskClient, user: str, **args: object) -> dict[str, Any]:
     answer = client.get(f"/v1/users/{user}/recommendations", query_string=args)
-    assert answer.status_code == 200, answer.json
-    return answer.json  # type: ignore[no-any-return]
+    body: dict[str, Any] = json_of(answer)
+    assert answer.status_code == 200, body
+    return body
 
 
-def ids(answer: dict) -> list[str]:  # type: ignore[type-arg]
+def ids(answer: dict[str, Any]) -> list[str]:
     return [item["item_id"] for item in answer["items"]]
 
 
 def test_a_ranking_computed_ahead_answers_like_the_live_one_until_it_no_longer_holds(
     client: FlaskClient,
-    driver: Driver,
+    graph: Graph,
     prefix: str,
     trained: str,  # noqa: F811
 ) -> None:
     user = f"{prefix}u0"
     assert ask(client, user, k=3)["precomputed"] is False
-    assert precomputed.refresh(driver, user_ids=[PSEUDONYMS.user(user)]) == 1
+    assert precomputed.refresh(graph, user_ids=[PSEUDONYMS.user(user)]) == 1
     ahead = ask(client, user, k=3)
     assert ahead["precomputed"] is True and ahead["user_id"] == user
     live = ask(client, user, k=3, as_of=ahead["as_of"])
@@ -48,8 +51,8 @@ def test_a_ranking_computed_ahead_answers_like_the_live_one_until_it_no_longer_h
              "item_id": f"{prefix}horror0", "timestamp": 1_700_000_500}  # fmt: skip
     assert client.post("/v1/events", json=[event]).status_code == 200
     assert ask(client, user, k=3)["precomputed"] is False  # a new signal: ranked live
-    assert precomputed.refresh(driver) >= 1  # finds the stale ones by itself
+    assert precomputed.refresh(graph) >= 1  # finds the stale ones by itself
     assert ask(client, user, k=3)["precomputed"] is True
 
-    retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
     assert ask(client, user, k=3)["precomputed"] is False  # another run serves now

@@ -9,16 +9,12 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from neo4j import Driver
 
-from embeddings import retraining
-
-from embeddings import runs
+from embeddings import retraining, runs
 from embeddings.training import TrainingConfig, export_triples
-from graph.privacy import pii
-from graph.privacy import erasure
-from graph.privacy import pseudonyms
+from graph.privacy import erasure, pii, pseudonyms
 from graph.privacy.pseudonyms import Pseudonyms
+from graph.store import Graph
 from service.cli import main
 from tests.conftest import PSEUDONYMS, found_anywhere
 from tests.test_embeddings import fake_trainer, vector_of
@@ -60,22 +56,22 @@ def test_pseudonyms_are_kept_per_instance_up_to_a_bound(monkeypatch: pytest.Monk
 
 
 def test_the_graph_holds_pseudonyms_not_the_callers_ids(
-    client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str
+    client: FlaskClient, keeping_text: Flask, graph: Graph, prefix: str
 ) -> None:
     user = given_a_user(client, prefix)
-    assert found_anywhere(driver, user) == []  # no node or edge property holds the raw id
-    assert found_anywhere(driver, PSEUDONYMS.user(user)) != []
+    assert found_anywhere(graph, user) == []  # no node or edge property holds the raw id
+    assert found_anywhere(graph, PSEUDONYMS.user(user)) != []
     answer = client.get(f"/v1/users/{user}/events").json
     assert answer["user_id"] == user and len(answer["events"]) == 3  # the caller's id comes back
-    assert all(f"{prefix}alice" not in str(t) for t in export_triples(driver).tolist())
+    assert all(f"{prefix}alice" not in str(t) for t in export_triples(graph).tolist())
 
 
 def test_pii_is_scrubbed_before_extraction_and_storage(
-    client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str
+    client: FlaskClient, keeping_text: Flask, graph: Graph, prefix: str
 ) -> None:
     user = given_a_user(client, prefix)
     for secret in ("alice@example.com", "7946 0958", "+44 20"):
-        assert found_anywhere(driver, secret) == [], secret
+        assert found_anywhere(graph, secret) == [], secret
     held = client.get(f"/v1/users/{user}/export").json
     bodies = {t["text_id"]: t["body"] for t in held["texts"]}
     assert bodies[f"{prefix}t1"] == "Write to [email]: I love harpsichord recitals"
@@ -102,35 +98,35 @@ def test_scrub(text: str, expected: str) -> None:
 
 
 def test_export_returns_everything_held(
-    client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str
+    client: FlaskClient, keeping_text: Flask, graph: Graph, prefix: str
 ) -> None:
     user = given_a_user(client, prefix)
-    retraining.retrain(driver, TrainingConfig(), trainer=fake_trainer(0.5))
+    retraining.retrain(graph, TrainingConfig(), trainer=fake_trainer(0.5))
     held = client.get(f"/v1/users/{user}/export").json
     assert held["user_id"] == user and held["stored_as"] == PSEUDONYMS.user(user)
     assert [e["event_id"] for e in held["events"]] == [f"{prefix}e{n}-alice" for n in range(3)]
     assert held["events"][0]["at"] == "2017-07-14T02:40:00Z" and held["events"][0]["kind"] == "like"
     assert {e["text_id"] for e in held["expressions"]} == {f"{prefix}t1", f"{prefix}t2"}
     assert len(held["texts"]) == 2
-    serving = runs.serving(driver)
+    serving = runs.serving(graph)
     assert serving is not None and len(held["user"][serving.property]) > 0  # its vector too
     assert client.get(f"/v1/users/{prefix}nobody/export").status_code == 404
 
 
 def test_erasure_removes_the_user_everywhere(
-    client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str
+    client: FlaskClient, keeping_text: Flask, graph: Graph, prefix: str
 ) -> None:
     user = given_a_user(client, prefix)
     other = given_a_user(client, prefix, "bob")
-    report = retraining.retrain(driver, TrainingConfig(), trainer=fake_trainer(0.5))
-    assert vector_of(driver, user, report.slot) is not None
+    report = retraining.retrain(graph, TrainingConfig(), trainer=fake_trainer(0.5))
+    assert vector_of(graph, user, report.slot) is not None
     expressions = len(client.get(f"/v1/users/{user}/export").json["expressions"])
     erased = client.delete(f"/v1/users/{user}")
     assert erased.status_code == 200
     assert erased.json["erased"] == {"events": 3, "expressions": expressions, "texts": 2}
-    assert found_anywhere(driver, PSEUDONYMS.user(user)) == []  # node, edges, texts, vectors
-    assert vector_of(driver, user, report.slot) is None
-    assert not any(PSEUDONYMS.user(user) in str(t) for t in export_triples(driver).tolist())
+    assert found_anywhere(graph, PSEUDONYMS.user(user)) == []  # node, edges, texts, vectors
+    assert vector_of(graph, user, report.slot) is None
+    assert not any(PSEUDONYMS.user(user) in str(t) for t in export_triples(graph).tolist())
     assert client.get(f"/v1/users/{user}/events").status_code == 404
     assert client.delete(f"/v1/users/{user}").status_code == 404  # a repeat changes nothing
     assert len(client.get(f"/v1/users/{other}/events").json["events"]) == 3  # others untouched
@@ -138,10 +134,10 @@ def test_erasure_removes_the_user_everywhere(
 
 
 def test_retention_expires_old_events_texts_and_expressions(
-    client: FlaskClient, keeping_text: Flask, driver: Driver, prefix: str, cli_env: None
+    client: FlaskClient, keeping_text: Flask, graph: Graph, prefix: str, cli_env: None
 ) -> None:
     user = given_a_user(client, prefix)
-    expired = erasure.expire(driver, datetime(2020, 1, 1, tzinfo=UTC))
+    expired = erasure.expire(graph, datetime(2020, 1, 1, tzinfo=UTC))
     assert expired.events >= 1 and expired.expressions >= 1 and expired.texts >= 1
     held: dict[str, Any] = client.get(f"/v1/users/{user}/export").json
     assert [e["event_id"] for e in held["events"]] == [f"{prefix}e1-alice", f"{prefix}e2-alice"]

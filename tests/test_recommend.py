@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
+from werkzeug.test import TestResponse
 
 from embeddings import retraining
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig
-from service.recommend import BlendWeights, Candidate, blend, gather, rank, spread
+from graph.store import Graph
+from service.recommend import BlendWeights, gather, rank
 from tests.conftest import PSEUDONYMS
 from tests.test_embeddings import TINY, given_two_tastes
 
 pytestmark = pytest.mark.neo4j
 
 LATER = {"as_of": 1_800_000_000}
+
+
+def json_of(response: TestResponse) -> Any:
+    """The answer's JSON body."""
+    return response.json
 
 
 def taste_trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
@@ -39,9 +46,9 @@ def taste_trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
 
 
 @pytest.fixture
-def trained(client: FlaskClient, driver: Driver, prefix: str) -> str:
+def trained(client: FlaskClient, graph: Graph, prefix: str) -> str:
     given_two_tastes(client, prefix)
-    report = retraining.retrain(driver, TINY, quality_floor=0.0, trainer=taste_trainer)
+    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
     assert report.status == "finished", report.message
     return report.run_id
 
@@ -53,7 +60,7 @@ def test_recommends_unseen_items_of_the_users_taste_with_reasons(
         f"/v1/users/{prefix}u0/recommendations", query_string={**LATER, "k": 3, "explain": "true"}
     )
     assert answer.status_code == 200
-    body = answer.json
+    body = json_of(answer)
     assert body["embedding_run"] == trained and body["cold_start"] is False
     ids = [item["item_id"] for item in body["items"]]
     # u0 (a comedy fan) saw every comedy but comedy0 and comedy5
@@ -78,13 +85,13 @@ def test_recommends_unseen_items_of_the_users_taste_with_reasons(
 
 
 def test_a_ranking_skips_the_sources_that_carry_no_weight(
-    driver: Driver, prefix: str, trained: str
+    graph: Graph, prefix: str, trained: str
 ) -> None:
     user, as_of = PSEUDONYMS.user(f"{prefix}u0"), datetime.fromtimestamp(LATER["as_of"], UTC)
-    every = gather(driver, user, as_of=as_of, exclude_seen=False)
+    every = gather(graph, user, as_of=as_of, exclude_seen=False)
     weights = BlendWeights(profile=0.5, items=1.0, embedding=0.0, neighbours=0.0)
     assert weights.active() == {"profile", "items"}
-    fewer = gather(driver, user, as_of=as_of, exclude_seen=False, sources=weights.active())
+    fewer = gather(graph, user, as_of=as_of, exclude_seen=False, sources=weights.active())
     found = {s for c in every.candidates.values() for s in c.features}
     assert "neighbours" in found  # (the taste trainer makes no relation vectors: no "embedding")
     assert not {"embedding", "neighbours"} & {s for c in fewer.candidates.values()
@@ -96,31 +103,33 @@ def test_seen_items_come_back_only_when_asked(
     client: FlaskClient, prefix: str, trained: str
 ) -> None:
     args = {**LATER, "k": 6, "exclude_seen": "false"}
-    ids = [i["item_id"] for i in client.get(f"/v1/users/{prefix}u0/recommendations",
-                                            query_string=args).json["items"]]  # fmt: skip
+    answer = client.get(f"/v1/users/{prefix}u0/recommendations", query_string=args)
+    ids = [i["item_id"] for i in json_of(answer)["items"]]
     assert f"{prefix}comedy1" in ids
 
 
 def test_cold_start_gets_popular_items_then_personal_ones(
     client: FlaskClient, prefix: str, trained: str
 ) -> None:
-    new = client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER).json
+    new = json_of(client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER))
     assert new["cold_start"] is True and len(new["items"]) == 10
     assert all(item["reason"].startswith("popular") for item in new["items"])
     event = {"event_id": f"{prefix}first", "user_id": f"{prefix}newcomer", "kind": "like",
              "item_id": f"{prefix}horror0", "timestamp": 1_700_000_100}  # fmt: skip
     assert client.post("/v1/events", json=[event]).status_code == 200
-    after = client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER).json
+    after = json_of(client.get(f"/v1/users/{prefix}newcomer/recommendations", query_string=LATER))
     assert after["cold_start"] is False
     assert all(item["categories"] == [f"{prefix}horror"] for item in after["items"][:3])
-    before = client.get(
-        f"/v1/users/{prefix}newcomer/recommendations", query_string={"as_of": 1_600_000_000}
-    ).json
+    before = json_of(
+        client.get(
+            f"/v1/users/{prefix}newcomer/recommendations", query_string={"as_of": 1_600_000_000}
+        )
+    )
     assert before["cold_start"] is True  # as of before the first event, nothing is known
 
 
 def test_similar_items(client: FlaskClient, prefix: str, trained: str) -> None:
-    answer = client.get(f"/v1/items/{prefix}comedy0/similar", query_string={"k": 3}).json
+    answer = json_of(client.get(f"/v1/items/{prefix}comedy0/similar", query_string={"k": 3}))
     assert answer["method"] == "embedding" and len(answer["similar"]) == 3
     assert f"{prefix}comedy0" not in [s["item_id"] for s in answer["similar"]]
     assert client.get(f"/v1/items/{prefix}nothing/similar").status_code == 404
@@ -131,16 +140,4 @@ def test_similar_items(client: FlaskClient, prefix: str, trained: str) -> None:
 def test_bad_parameters(client: FlaskClient, args: dict[str, object], field: str) -> None:
     answer = client.get("/v1/users/anyone/recommendations", query_string=args)
     assert answer.status_code == 400
-    assert answer.json["error"]["details"][0]["field"] == field
-
-
-def test_blend_scales_each_source_and_spread_mixes_categories() -> None:
-    a = Candidate("a", {"profile": 2.0, "popularity": 1.0})
-    b = Candidate("b", {"profile": 1.0, "embedding": 0.5})
-    c = Candidate("c", {"embedding": 0.25})
-    ranked = blend([c, b, a], BlendWeights(profile=1.0, embedding=1.0, neighbours=0, popularity=0))
-    assert [x.item for x in ranked] == ["b", "a", "c"]  # 0.5 + 1.0, 1.0, 0.5
-    categories = {"a": ["Drama"], "b": ["Drama"], "c": ["Horror"]}
-    assert [x.item for x in spread(ranked, 2, categories)] == ["b", "a"]
-    c.score = 0.9
-    assert [x.item for x in spread(ranked, 2, categories)] == ["b", "c"]  # 1.0 × 0.8 < 0.9
+    assert json_of(answer)["error"]["details"][0]["field"] == field

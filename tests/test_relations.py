@@ -6,13 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
-from neo4j import Driver
 
-from cypher import query
+from graph.ingest import importers, reads
+from graph.store import Graph
 from graph.text.encoder import encode
-from graph.ingest import importers
-from graph.ingest import reads
-from graph.store.config import Connection
 from graph.text.extraction import default_extractor
 from graph.text.relations import build_relations, related_weight
 from tests.conftest import PSEUDONYMS
@@ -33,11 +30,10 @@ INTERESTS = [
 
 
 @pytest.fixture
-def clean(driver: Driver, neo4j_connection: Connection) -> Iterator[None]:
+def clean(graph: Graph) -> Iterator[None]:
     def remove() -> None:
-        db = neo4j_connection.database
-        driver.execute_query(query("admin/delete_interests"), keys=INTERESTS, database_=db)
-        driver.execute_query(query("admin/delete_categories"), names=["Sci-Fi"], database_=db)
+        graph.write("admin/delete_interests", keys=INTERESTS)
+        graph.write("admin/delete_categories", names=["Sci-Fi"])
 
     remove()
     yield
@@ -46,7 +42,7 @@ def clean(driver: Driver, neo4j_connection: Connection) -> Iterator[None]:
 
 @pytest.mark.neo4j
 def test_relate_builds_about_categories_and_related(
-    client: FlaskClient, driver: Driver, prefix: str, clean: None
+    client: FlaskClient, graph: Graph, prefix: str, clean: None
 ) -> None:
     client.post(
         "/v1/items",
@@ -66,10 +62,10 @@ def test_relate_builds_about_categories_and_related(
             {"text": "Baking sourdough bread.", "timestamp": "2024-01-02T00:00:00Z"},
         ],
     )
-    report = build_relations(driver, default_extractor(), encode)
+    report = build_relations(graph, default_extractor(), encode)
     assert report.items_analysed >= 1 and report.related_pairs >= 1
 
-    item = reads.item(driver, f"{prefix}m1")
+    item = reads.item(graph, f"{prefix}m1")
     assert item is not None
     about = client.get("/v1/interests/sci-fi adventure").json  # from the description
     assert about["key"] == "sci-fi adventure"
@@ -79,13 +75,13 @@ def test_relate_builds_about_categories_and_related(
     assert related.get("space opera", 0) > 0
     assert "sourdough bread" not in related  # never named together
 
-    again = build_relations(driver, default_extractor(), encode)
+    again = build_relations(graph, default_extractor(), encode)
     assert again.items_analysed == 0  # analysed items are not analysed twice
 
 
 @pytest.mark.neo4j
 def test_movielens_tags_become_texts_about_items(
-    tmp_path, driver: Driver, prefix: str, clean: None
+    tmp_path, graph: Graph, prefix: str, clean: None
 ) -> None:  # noqa: ANN001
     folder = tmp_path / "ml"
     folder.mkdir()
@@ -98,13 +94,13 @@ def test_movielens_tags_become_texts_about_items(
         f"{prefix}8,{prefix}1,baking,1445714995\n"
     )
     _, _, tags = importers.import_movielens(
-        driver, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
+        graph, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
     )
     assert tags is not None and (tags.records, tags.written) == (2, 2)
-    shown = reads.interest(driver, "sourdough")
-    assert shown is not None and shown["positive_mentions"] == 1
+    shown = reads.interest(graph, "sourdough")
+    assert shown is not None and shown.positive_mentions == 1
     _, _, again = importers.import_movielens(
-        driver, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
+        graph, folder, PSEUDONYMS, extractor=default_extractor(), progress=False
     )
     assert again is not None and again.written == 0
 
@@ -121,12 +117,12 @@ def test_related_weight(
 
 @pytest.mark.neo4j
 def test_items_are_analysed_again_only_when_their_text_changes(
-    client: FlaskClient, driver: Driver, prefix: str, clean: None
+    client: FlaskClient, graph: Graph, prefix: str, clean: None
 ) -> None:
     item = {"id": f"{prefix}m9", "title": "Bread", "description": "Baking sourdough bread."}
     client.post("/v1/items", json=[item])
-    assert build_relations(driver, default_extractor(), encode).items_analysed >= 1
+    assert build_relations(graph, default_extractor(), encode).items_analysed >= 1
     client.post("/v1/items", json=[item])  # the same record again
-    assert build_relations(driver, default_extractor(), encode).items_analysed == 0
+    assert build_relations(graph, default_extractor(), encode).items_analysed == 0
     client.post("/v1/items", json=[{**item, "description": "A robot kitchen."}])
-    assert build_relations(driver, default_extractor(), encode).items_analysed == 1
+    assert build_relations(graph, default_extractor(), encode).items_analysed == 1

@@ -1,13 +1,16 @@
-"""The forecast's transition model: cuts, the regression, samples from histories, and the
-in-memory walk of the item model. Plain numbers, no database."""
+"""The forecast's transition model: cuts, the regression, samples from histories (one and
+many, as the fit builds them from fetched rows), and the in-memory walk of the item model. Plain
+numbers, no database."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from graph.evolution.forecast import PopulationTimeline, samples
 from embeddings.item_model import walk_item_model
+from embeddings.transition_fit import History, sample_users, transition_samples
+from graph.evolution.forecast import PopulationTimeline, samples
+from graph.evolution.profiles import signal_of
 from graph.evolution.strength import Signal
 from graph.evolution.transitions import Transition, cuts, fit
 
@@ -84,3 +87,36 @@ def test_walk_of_the_item_model_ranks_unseen_items_like_the_cypher() -> None:
     assert found == [("p", 0.5), ("q", pytest.approx(0.4))]
     assert walk_item_model(neighbours, {"y": 1.0}, {"y"}, 5)[0] == ("x", 0.9)
     assert walk_item_model(neighbours, {}, set(), 5) == []
+
+
+def test_a_signal_of_a_row_carries_its_targets_and_strongest_interests() -> None:
+    about = [[0.1, f"interest:{n}"] for n in range(7)] + [[0.9, "interest:best"]]
+    row = {"at": 5, "weight": 1, "source": "event", "targets": ["category:a"], "about": about}
+    signal = signal_of(row)
+    assert signal == Signal(5.0, 1.0, "event", ("category:a", "interest:best",
+                                                 *(f"interest:{n}" for n in range(4))))  # fmt: skip
+    assert signal_of({**row, "targets": [], "about": []}) is None
+
+
+def test_samples_of_many_histories_walk_the_item_model_before_each_cut() -> None:
+    comedy = ("category:comedy",)
+    signals = [Signal(float(t), 1.0, "event", comedy) for t in range(10)]
+    # the horror film's neighbour comes at 6: predicted at the cuts after 7 and 6, not after 5
+    fan = History(signals, [("c0", 1.0, 0), ("c1", 1.0, 6)])
+    neighbours = {"c1": [("h0", 0.8)], "c0": [("c1", 0.5)]}
+    reached = {"h0": ("category:horror",), "c1": comedy}
+    found, names = transition_samples([fan, History([], [])], neighbours, reached)
+    assert names == ["category:comedy"] and len(found) == 3
+    assert [before.get("category:horror", 0.0) > 0 for before, _ in found] == [True, True, False]
+    assert all(after == {"category:comedy": 1.0} for _, after in found)
+    alone, _ = transition_samples([fan], neighbours, reached)
+    assert alone == found  # a history without signals adds nothing
+    unseen, _ = transition_samples([fan], {}, reached)
+    assert all("category:horror" not in before for before, _ in unseen)
+
+
+def test_the_users_sampled_are_seeded() -> None:
+    users = [f"u{n}" for n in range(50)]
+    chosen = sample_users(users, 10)
+    assert len(set(chosen)) == 10 and set(chosen) <= set(users)
+    assert sample_users(users, 10) == chosen and sample_users(users, 50) == users

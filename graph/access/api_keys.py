@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from neo4j import Driver
-
-from cypher import query
+from graph.store import Graph
 
 SCOPES = ("read", "write", "admin")
 PREFIX = "ig_"
@@ -36,53 +34,46 @@ class ApiKey:
         return self.revoked_at is None and (scope in self.scopes or "admin" in self.scopes)
 
 
-def create(
-    driver: Driver, name: str, scopes: Iterable[str], *, database: str | None = None
-) -> tuple[ApiKey, str]:
+def create(graph: Graph, name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
     """A new key and its token (shown once; only its hash is stored)."""
     wanted = tuple(sorted(set(scopes)))
     unknown = [s for s in wanted if s not in SCOPES]
     if not wanted or unknown:
         raise ValueError(f"scopes must be some of {', '.join(SCOPES)}; got {list(scopes)}")
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    records, _, _ = driver.execute_query(
-        query("access/create_key"),
+    records = graph.write(
+        "access/create_key",
         id=key_id,
         name=name,
         secret_sha256=_digest(secret),
         scopes=list(wanted),
-        database_=database,
     )
     return _key(records[0]["key"]), f"{PREFIX}{key_id}_{secret}"
 
 
-def verify(driver: Driver, token: str, *, database: str | None = None) -> ApiKey | None:
+def verify(graph: Graph, token: str) -> ApiKey | None:
     """The key a token belongs to (revoked or not), or None when it matches no key."""
     key_id, _, secret = token.removeprefix(PREFIX).partition("_")
     if not token.startswith(PREFIX) or not key_id or not secret:
         return None
-    records, _, _ = driver.execute_query(
-        query("access/find_key"), id=key_id, database_=database, routing_="r"
-    )
-    if not records or not hmac.compare_digest(records[0]["key"]["secret_sha256"], _digest(secret)):
+    record = graph.read_one("access/find_key", id=key_id)
+    if record is None or not hmac.compare_digest(record["key"]["secret_sha256"], _digest(secret)):
         return None
-    return _key(records[0]["key"])
+    return _key(record["key"])
 
 
-def revoke(driver: Driver, key_id: str, *, database: str | None = None) -> ApiKey | None:
-    records, _, _ = driver.execute_query(query("access/revoke_key"), id=key_id, database_=database)
+def revoke(graph: Graph, key_id: str) -> ApiKey | None:
+    """Revoke a key (it stays listed); None when there is no such key."""
+    records = graph.write("access/revoke_key", id=key_id)
     return _key(records[0]["key"]) if records else None
 
 
-def list_keys(driver: Driver, *, database: str | None = None) -> list[ApiKey]:
-    records, _, _ = driver.execute_query(
-        query("access/list_keys"), database_=database, routing_="r"
-    )
-    return [_key(record["key"]) for record in records]
+def list_keys(graph: Graph) -> list[ApiKey]:
+    return [_key(record["key"]) for record in graph.read("access/list_keys")]
 
 
-def delete(driver: Driver, key_id: str, *, database: str | None = None) -> None:
-    driver.execute_query(query("access/delete_key"), id=key_id, database_=database)
+def delete(graph: Graph, key_id: str) -> None:
+    graph.write("access/delete_key", id=key_id)
 
 
 def _digest(secret: str) -> str:

@@ -2,17 +2,19 @@
 
 A profile says what a user has shown; a forecast ranks what their next positive signals will be
 about. It mixes three shares of the targets (categories and interests):
-- the blended profile (``graph.evolution.strength``), shrunk towards the population's shares of positive
-  interactions by ``PRIOR_SIGNALS`` pseudo-signals, so that a user with few signals borrows what
-  most people like (``(n × profile + k × population) / (n + k)`` for ``n`` signals);
+- the blended profile (``graph.evolution.strength``), shrunk towards the population's shares of
+  positive interactions by ``PRIOR_SIGNALS`` pseudo-signals, so that a user with few signals
+  borrows what most people like (``(n × profile + k × population) / (n + k)`` for ``n`` signals);
 - the targets of the items the item-to-item model predicts from the user's recent history
   (``service.recommend.predicted_items``), weighted by their scores, with weight
   ``PREDICTED_SHARE`` (none before the first training run).
-Then the serving run's transition model (``graph.evolution.transitions``, fitted with each embedding run
-on the population's histories by ``embeddings.transition_fit``) moves the categories' scores the
-way people's interests moved after forecasts like this one.
+Then the serving run's transition model (``graph.evolution.transitions``, fitted with each
+embedding run on the population's histories by ``embeddings.transition_fit``) moves the
+categories' scores the way people's interests moved after forecasts like this one.
 The settings were chosen on the validation split of ``bench/evolution.py``. Only signals up to
 ``as_of`` count; the population's shares come from the hour before it (cached a while).
+``item_targets`` and ``population_shares`` read the graph; ``compose`` makes the ``Forecast`` from
+what they (and ``service.recommend.predicted_items``) return, and is pure.
 """
 
 from __future__ import annotations
@@ -20,19 +22,19 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 from cachetools import TTLCache
-from neo4j import Driver
 
-from cypher import query
 from graph.evolution import strength
-from graph.evolution.profiles import iso, strongest_about
-from graph.evolution.strength import Signal, split_target
+from graph.evolution.profiles import strongest_about
+from graph.evolution.strength import Signal
 from graph.evolution.transitions import CLEAR, Transition, cuts
+from graph.store import Graph
 
 PRIOR_SIGNALS = 20.0
 PREDICTED_SHARE = 0.4
@@ -40,6 +42,42 @@ PREDICTED_ITEMS = 100
 SHOWN_ITEMS = 10  # predicted items listed in the answer
 _population: TTLCache[tuple[str | None, datetime], dict[str, float]] = TTLCache(64, ttl=600)
 _population_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TargetForecast:
+    """One target's forecast score and its parts (``transition``: what the transition model
+    added to the combination of the other three)."""
+
+    target: str
+    score: float
+    profile: float
+    population: float
+    predicted: float
+    transition: float
+
+
+@dataclass(frozen=True)
+class PredictedItem:
+    item_id: str
+    title: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    as_of: datetime
+    signals: int
+    embedding_run: str | None  # the serving run whose models took part; None before the first
+    targets: list[TargetForecast]  # best first
+    predicted_items: list[PredictedItem]  # the model's best SHOWN_ITEMS, best first
+
+
+class ItemTargets(NamedTuple):
+    """An item's title and the targets it reaches (a tuple: ``title, targets = ...`` works)."""
+
+    title: str | None
+    targets: tuple[str, ...]  # categories, then the strongest ABOUT interests
 
 
 def shares(weighted: Iterable[tuple[Sequence[str], float]]) -> dict[str, float]:
@@ -77,9 +115,10 @@ def samples(
     predicted: Callable[[float], dict[str, float]],
 ) -> list[tuple[dict[str, float], dict[str, float]]]:
     """What the transition model learns from one history: at each nested cut
-    (``graph.evolution.transitions.cuts``), the forecast from the signals before it (``population`` and
-    ``predicted`` give their parts at an instant) and the categories' shares of the clear
-    positives after it (``graph.evolution.transitions.CLEAR``), up to the later cut it nests in."""
+    (``graph.evolution.transitions.cuts``), the forecast from the signals before it
+    (``population`` and ``predicted`` give their parts at an instant) and the categories' shares
+    of the clear positives after it (``graph.evolution.transitions.CLEAR``), up to the later cut
+    it nests in."""
     found = []
     for cut, end in cuts(len(signals)):
         after = shares((categories(s.targets), 1.0) for s in signals[cut:end] if s.weight >= CLEAR)
@@ -115,35 +154,69 @@ class PopulationTimeline:
         return shares(((name,), float(v)) for name, v in zip(self.names, row, strict=True))
 
 
-def item_targets(
-    driver: Driver, ids: Sequence[str], *, database: str | None = None
-) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+def compose(
+    signals: Sequence[Signal],
+    as_of: datetime,
+    population: dict[str, float],
+    items: Sequence[tuple[str, float]],
+    reached: Mapping[str, ItemTargets],
+    *,
+    embedding_run: str | None,
+    transition: Transition | None,
+    limit: int,
+) -> Forecast:
+    """The ``limit`` best targets for a user with ``signals`` (up to ``as_of``), given the
+    population's shares, the item model's predicted ``items`` with their scores, the targets
+    those reach and the serving run's transition model (None: none)."""
+    profile = {s.target: s.blended for s in strength.profile(signals, as_of.timestamp())}
+    nowhere = ItemTargets(None, ())
+    predicted = shares((reached.get(item, nowhere).targets, score) for item, score in items)
+    combined = combine(profile, len(signals), population, predicted)
+    scores = transition.apply(combined) if transition is not None else combined
+    ranked = sorted(scores, key=lambda t: (-scores[t], t))[:limit]
+    return Forecast(
+        as_of=as_of,
+        signals=len(signals),
+        embedding_run=embedding_run,
+        targets=[
+            TargetForecast(
+                t,
+                scores[t],
+                profile.get(t, 0.0),
+                population.get(t, 0.0),
+                predicted.get(t, 0.0),
+                scores[t] - combined.get(t, 0.0),
+            )
+            for t in ranked
+        ],  # fmt: skip
+        predicted_items=[
+            PredictedItem(item, reached.get(item, nowhere).title, score)
+            for item, score in items[:SHOWN_ITEMS]
+        ],  # fmt: skip
+    )
+
+
+def item_targets(graph: Graph, ids: Sequence[str]) -> dict[str, ItemTargets]:
     """Each item's title and the targets it reaches: categories, its strongest interests."""
     if not ids:
         return {}
-    records, _, _ = driver.execute_query(
-        query("evolution/item_targets"), ids=list(ids), database_=database, routing_="r"
-    )
-    found = {}
-    for r in records:
-        found[r["item"]] = (r["title"], (*r["categories"], *strongest_about(r["about"])))
-    return found
+    records = graph.read("evolution/item_targets", ids=list(ids))
+    return {
+        r["item"]: ItemTargets(r["title"], (*r["categories"], *strongest_about(r["about"])))
+        for r in records
+    }
 
 
-def population_shares(
-    driver: Driver, as_of: datetime, *, database: str | None = None
-) -> dict[str, float]:
+def population_shares(graph: Graph, as_of: datetime) -> dict[str, float]:
     """The categories' shares of all users' positive interactions up to the hour before
     ``as_of`` (never after it), cached for ten minutes per hour."""
     hour = as_of.replace(minute=0, second=0, microsecond=0)
-    key = (database, hour)
+    key = (graph.database, hour)
     with _population_lock:
         cached = _population.get(key)
     if cached is not None:
         return cached
-    records, _, _ = driver.execute_query(
-        query("evolution/population_shares"), as_of=hour, database_=database, routing_="r"
-    )
+    records = graph.read("evolution/population_shares", as_of=hour)
     found = shares(((r["target"],), float(r["signals"])) for r in records)
     with _population_lock:
         _population[key] = found

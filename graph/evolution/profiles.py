@@ -1,60 +1,121 @@
-"""Evolving interests read from the graph: signals by Cypher, statistics by the pure modules.
+"""Evolving interests: a user's signals, interests' names and vectors and the targets trending
+across users, read from the graph; profiles, timelines and the trending ranking computed from
+them (with ``graph.evolution.strength``, ``facets``, ``trends``), as dataclasses.
 
-``graph.evolution.strength`` (profiles), ``graph.evolution.facets``, ``graph.evolution.trends`` and ``graph.evolution.shifts`` do the
-arithmetic; this module fetches a user's signals up to an instant (never later ones) and shapes
-the answers of the API.
+Fetch functions take the ``Graph`` and return plain data, never signals after an instant they
+are given; the compute functions are pure; ``profile_at`` and ``trending`` compose the two. The
+answers' JSON is written by the service (``service.api.evolution_json``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
-from graph.evolution import facets
-from graph.evolution import shifts
-from graph.evolution import strength
-from graph.evolution import trends
-from graph.evolution.strength import Signal, split_target
+from graph.evolution import facets, strength, trends
+from graph.evolution.facets import Facet
+from graph.evolution.strength import Signal, Strength, split_target
+from graph.evolution.trends import Trend
+from graph.store import Graph
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ITEM_INTERESTS = 5  # of an item's ABOUT interests, the strongest this many carry its events
+FACET_POOL = 200  # the interests among this many strongest targets may form facets
+TRENDING_P_DIGITS = 6  # p-values equal to this many places tie in the trending ranking
+TRENDING_RATIO_DIGITS = 4  # and so do log ratios, to this many
 
 
-def user_known(driver: Driver, user_id: str, *, database: str | None = None) -> bool:
-    records, _, _ = driver.execute_query(
-        query("evolution/user_exists"), user_id=user_id, database_=database, routing_="r"
-    )
-    return bool(records[0]["known"])
+@dataclass(frozen=True)
+class InterestDetails:
+    name: str
+    embedding: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    """One target of a profile: its strengths, and the name it is shown by."""
+
+    strength: Strength
+    name: str  # an interest's name; otherwise (a category, an interest out of reach) its key
+
+
+@dataclass(frozen=True)
+class ProfileFacet:
+    facet: Facet
+    name: str  # the name of the facet's medoid interest
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's interests at ``as_of``, strongest in ``horizon`` first, and their facets."""
+
+    as_of: datetime
+    horizon: str
+    signals: int  # signals up to as_of
+    entries: list[ProfileEntry]
+    facets: list[ProfileFacet]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One target's summed weight and signal count per bucket of a timeline, and its trend."""
+
+    target: str
+    weights: list[float]
+    counts: list[int]
+    trend: Trend | None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start: datetime
+    end: datetime
+    bucket: str
+    starts: list[datetime]  # of the buckets
+    series: list[Series]
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """A target's signals across all users in a window and in the one before it."""
+
+    target: str
+    recent: int
+    before: int
+    recent_users: int
+
+
+@dataclass(frozen=True)
+class TrendingTarget:
+    counts: WindowCounts
+    log_ratio: float
+    p_value: float  # one-sided, of growth
+
+
+def user_known(graph: Graph, user_id: str) -> bool:
+    record = graph.read_one("evolution/user_exists", user_id=user_id)
+    return record is not None and bool(record["known"])
 
 
 def user_signals(
-    driver: Driver,
-    user_id: str,
-    *,
-    since: datetime = EPOCH,
-    until: datetime,
-    database: str | None = None,
+    graph: Graph, user_id: str, *, since: datetime = EPOCH, until: datetime
 ) -> list[Signal]:
     """The user's signals in ``[since, until]``, oldest first (only those with a target)."""
-    records, _, _ = driver.execute_query(
-        query("evolution/user_signals"),
-        user_id=user_id,
-        since=since,
-        until=until,
-        database_=database,
-        routing_="r",
-    )
-    signals = []
-    for r in records:
-        targets = (*r["targets"], *strongest_about(r["about"]))
-        if targets:
-            signals.append(Signal(float(r["at"]), float(r["weight"]), r["source"], targets))
-    return signals
+    records = graph.read("evolution/user_signals", user_id=user_id, since=since, until=until)
+    return [signal for signal in map(signal_of, records) if signal is not None]
+
+
+def signal_of(row: Mapping[str, Any]) -> Signal | None:
+    """The signal of one ``evolution/user_signals`` row (``at``, ``weight``, ``source``,
+    ``targets``, ``about``), or None when it has no target."""
+    targets = (*row["targets"], *strongest_about(row["about"]))
+    if not targets:
+        return None
+    return Signal(float(row["at"]), float(row["weight"]), row["source"], targets)
 
 
 def strongest_about(about: Sequence[Sequence[Any]]) -> list[str]:
@@ -62,72 +123,72 @@ def strongest_about(about: Sequence[Sequence[Any]]) -> list[str]:
     return [key for _, key in sorted(about, key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
 
 
-def interest_details(
-    driver: Driver, keys: Sequence[str], *, database: str | None = None
-) -> dict[str, tuple[str, np.ndarray | None]]:
-    records, _, _ = driver.execute_query(
-        query("evolution/interest_details"), keys=list(keys), database_=database, routing_="r"
-    )
+def interest_details(graph: Graph, keys: Sequence[str]) -> dict[str, InterestDetails]:
+    """The names and vectors (None when not embedded) of the interests with these keys."""
+    records = graph.read("evolution/interest_details", keys=list(keys))
     return {
-        r["key"]: (r["name"], None if r["embedding"] is None else np.array(r["embedding"]))
+        r["key"]: InterestDetails(
+            r["name"], None if r["embedding"] is None else np.array(r["embedding"])
+        )
         for r in records
     }
 
 
-def describe_profile(
-    driver: Driver,
+def ranked_targets(signals: Sequence[Signal], as_of: datetime, horizon: str) -> list[Strength]:
+    """Every target reached up to ``as_of``, strongest in ``horizon`` first (ties by target)."""
+    ranked = strength.profile(signals, as_of.timestamp())
+    ranked.sort(key=lambda s: (-s.value(horizon), s.target))
+    return ranked
+
+
+def facet_candidates(ranked: Sequence[Strength]) -> list[str]:
+    """The keys of the interests among the ``FACET_POOL`` strongest targets: those a profile
+    needs the names and vectors of."""
+    return [key for kind, key in (split_target(s.target) for s in ranked[:FACET_POOL])
+            if kind == "interest"]  # fmt: skip
+
+
+def build_profile(
     signals: Sequence[Signal],
     as_of: datetime,
+    ranked: Sequence[Strength],
+    details: dict[str, InterestDetails],
     *,
     horizon: str,
     limit: int,
-    database: str | None = None,
-) -> dict[str, Any]:
-    """The profile at ``as_of``: targets by strength in ``horizon``, and the interests' facets."""
-    ranked = strength.profile(signals, as_of.timestamp())
-    ranked.sort(key=lambda s: (-s.value(horizon), s.target))
-    top = ranked[:limit]
-    interest_keys = [key for kind, key in map(split_target, (s.target for s in ranked[:200]))
-                     if kind == "interest"]  # fmt: skip
-    details = interest_details(driver, interest_keys, database=database)
-    embeddings = {k: v for k, (_, v) in details.items() if v is not None}
-    by_key = {split_target(s.target)[1]: s.value(horizon) for s in ranked[:200]
+) -> Profile:
+    """The profile at ``as_of`` from ``ranked_targets`` and the ``interest_details`` of its
+    ``facet_candidates``: the ``limit`` strongest targets, and the interests' facets."""
+    embeddings = {k: d.embedding for k, d in details.items() if d.embedding is not None}
+    by_key = {split_target(s.target)[1]: s.value(horizon) for s in ranked[:FACET_POOL]
               if s.target.startswith("interest:")}  # fmt: skip
-    return {
-        "as_of": iso(as_of),
-        "horizon": horizon,
-        "signals": sum(1 for s in signals if s.at <= as_of.timestamp()),
-        "interests": [_entry(s, horizon, details) for s in top],
-        "facets": [
-            {
-                "name": details.get(f.name, (f.name, None))[0],
-                "key": f.name,
-                "strength": round(f.strength, 6),
-                "members": [{"key": k, "strength": round(v, 6)} for k, v in f.members[:10]],
-            }
+    return Profile(
+        as_of=as_of,
+        horizon=horizon,
+        signals=sum(1 for s in signals if s.at <= as_of.timestamp()),
+        entries=[ProfileEntry(s, _name(s.target, details)) for s in ranked[:limit]],
+        facets=[
+            ProfileFacet(f, details[f.name].name if f.name in details else f.name)
             for f in facets.facets(by_key, embeddings)
         ],
-    }
+    )
 
 
-def _entry(
-    s: strength.Strength, horizon: str, details: dict[str, tuple[str, np.ndarray | None]]
-) -> dict[str, Any]:
-    kind, key = split_target(s.target)
-    return {
-        "type": kind,
-        "key": key,
-        "name": details[key][0] if kind == "interest" and key in details else key,
-        "strength": round(s.value(horizon), 6),
-        "short": round(s.short, 6),
-        "long": round(s.long, 6),
-        "blended": round(s.blended, 6),
-        "signals": s.signals,
-        "last_signal_at": iso(datetime.fromtimestamp(s.last_at, UTC)),
-    }
+def _name(target: str, details: dict[str, InterestDetails]) -> str:
+    kind, key = split_target(target)
+    return details[key].name if kind == "interest" and key in details else key
 
 
-def describe_timeline(
+def profile_at(
+    graph: Graph, signals: Sequence[Signal], as_of: datetime, *, horizon: str, limit: int
+) -> Profile:
+    """The profile of ``signals`` at ``as_of``, with the names and vectors of its interests."""
+    ranked = ranked_targets(signals, as_of, horizon)
+    details = interest_details(graph, facet_candidates(ranked))
+    return build_profile(signals, as_of, ranked, details, horizon=horizon, limit=limit)
+
+
+def timeline(
     signals: Sequence[Signal],
     start: datetime,
     end: datetime,
@@ -135,8 +196,9 @@ def describe_timeline(
     *,
     targets: Sequence[str] | None = None,
     limit: int = 10,
-) -> dict[str, Any]:
-    """Per target, weight and count in each bucket of ``[start, end)``, with its trend."""
+) -> Timeline:
+    """Per target, weight and count in each bucket of ``[start, end)``, with its trend: the
+    named ``targets`` that have signals, else the ``limit`` with the most positive weight."""
     starts = trends.bucket_starts(start, end, bucket)
     per_target = trends.series(signals, starts, end)
     if targets:
@@ -148,73 +210,43 @@ def describe_timeline(
     for target in chosen:
         sums, counts = per_target[target]
         found = trends.trend(counts.tolist())
-        kind, key = split_target(target)
-        series.append({
-            "type": kind,
-            "key": key,
-            "weights": [round(float(v), 6) for v in sums],
-            "counts": [int(v) for v in counts],
-            "trend": None if found is None else {"label": found.label, **found.numbers},
-        })  # fmt: skip
-    return {
-        "from": iso(start),
-        "to": iso(end),
-        "bucket": bucket,
-        "buckets": [iso(s) for s in starts],
-        "series": series,
-    }
+        series.append(Series(target, [float(v) for v in sums], [int(v) for v in counts], found))
+    return Timeline(start, end, bucket, starts, series)
 
 
-def describe_shifts(signals: Sequence[Signal]) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": iso(datetime.fromtimestamp(s.at, UTC)),
-            "signal_index": s.index,
-            "divergence": s.divergence,
-            "rose": [_change(t, v) for t, v in s.rose],
-            "fell": [_change(t, v) for t, v in s.fell],
-        }
-        for s in shifts.detect(signals)
-    ]
-
-
-def _change(target: str, change: float) -> dict[str, Any]:
-    kind, key = split_target(target)
-    return {"type": kind, "key": key, "share_change": change}
-
-
-def trending(
-    driver: Driver,
-    end: datetime,
-    window_days: int,
-    *,
-    limit: int = 20,
-    min_signals: int = 3,
-    database: str | None = None,
-) -> list[dict[str, Any]]:
-    """Targets whose signals across all users grew most from the previous window to this one."""
+def window_counts(
+    graph: Graph, end: datetime, window_days: int, *, min_signals: int
+) -> list[WindowCounts]:
+    """Per target with at least ``min_signals`` signals (all users) in the window ending at
+    ``end``: those, the ones in the window before it, and the users of the recent ones."""
     window = timedelta(days=window_days)
-    records, _, _ = driver.execute_query(
-        query("evolution/trending"),
+    records = graph.read(
+        "evolution/trending",
         start=end - 2 * window,
         middle=end - window,
         end=end,
         min_signals=min_signals,
-        database_=database,
-        routing_="r",
     )
+    return [WindowCounts(r["target"], r["recent"], r["before"], r["recent_users"])
+            for r in records]  # fmt: skip
+
+
+def rank_trending(counts: Sequence[WindowCounts], *, limit: int) -> list[TrendingTarget]:
+    """The ``limit`` targets whose signals grew most surely: by p-value of growth, then by log
+    rate ratio (each compared at the places answers show), then by key."""
     rows = []
-    for r in records:
-        ratio, p = trends.trending_score(r["recent"], r["before"])
-        kind, key = split_target(r["target"])
-        rows.append({
-            "type": kind, "key": key, "recent_signals": r["recent"],
-            "previous_signals": r["before"], "recent_users": r["recent_users"],
-            "log_ratio": round(ratio, 4), "p_value": round(p, 6),
-        })  # fmt: skip
-    rows.sort(key=lambda row: (row["p_value"], -row["log_ratio"], row["key"]))
+    for c in counts:
+        ratio, p = trends.trending_score(c.recent, c.before)
+        rows.append(TrendingTarget(c, ratio, p))
+    rows.sort(key=lambda row: (round(row.p_value, TRENDING_P_DIGITS),
+                               -round(row.log_ratio, TRENDING_RATIO_DIGITS),
+                               split_target(row.counts.target)[1]))  # fmt: skip
     return rows[:limit]
 
 
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def trending(
+    graph: Graph, end: datetime, window_days: int, *, limit: int = 20, min_signals: int = 3
+) -> list[TrendingTarget]:
+    """Targets whose signals across all users grew most from the previous window to this one."""
+    counts = window_counts(graph, end, window_days, min_signals=min_signals)
+    return rank_trending(counts, limit=limit)

@@ -72,9 +72,9 @@ def detect(
         change = new - old
         order = np.argsort(change)
         label = [*names, "other"]
-        rose = [(label[i], round(float(change[i]), 4)) for i in order[::-1][:3] if change[i] > 0]
-        fell = [(label[i], round(float(change[i]), 4)) for i in order[:3] if change[i] < 0]
-        shifts.append(Shift(int(cut), signals[cut].at, round(divergence, 4), rose, fell))
+        rose = [(label[i], float(change[i])) for i in order[::-1][:3] if change[i] > 0]
+        fell = [(label[i], float(change[i])) for i in order[:3] if change[i] < 0]
+        shifts.append(Shift(int(cut), signals[cut].at, divergence, rose, fell))
     return shifts
 
 

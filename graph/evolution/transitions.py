@@ -1,18 +1,18 @@
 """How interests move on, learnt from the population: a linear map from a forecast to what
 followed it. Pure functions.
 
-A forecast (``graph.evolution.forecast``) mixes a user's own profile with the population and the item
-model, target by target: a share of Sci-Fi predicts Sci-Fi. It does not know that people whose
+A forecast (``graph.evolution.forecast``) mixes a user's own profile with the population and the
+item model, target by target: a share of Sci-Fi predicts Sci-Fi. It does not know that people whose
 shares look like this one tend to go on to that: fans of Children's films to Animation, say.
 ``fit`` learns it from samples ``(forecast at a cut, shares of the positive signals after the
 cut)`` over many users' histories (each history cut at nested points, ``cuts``), by ridge
-regression of the change: ``after - x ≈ x W + b``, with ``W`` shrunk towards zero (towards
-leaving the forecast as it is) by ``ALPHA``. ``Transition.apply`` adds ``SHARE`` of the learnt
-change to a forecast. What follows a cut is measured by its clear positives (``CLEAR``), what a
-forecast is asked to rank. Only the targets in ``targets`` (the categories) take part; the others
-keep their scores. ``ALPHA`` and ``SHARE`` are chosen on the validation split of
-``bench/evolution.py``; ``CLEAR`` and ``LEVELS`` were chosen on it in a one-off comparison (the
-README gives the figures).
+regression of the change: ``after - x ≈ x W + b``, with ``W`` shrunk towards zero (towards leaving
+the forecast as it is) by ``ALPHA``. ``Transition.apply`` adds ``SHARE`` of the learnt change to a
+forecast. What follows a cut is measured by its clear positives (``CLEAR``), what a forecast is
+asked to rank. Only the targets in ``targets`` (the categories) take part; the others keep their
+scores. ``ALPHA`` and ``SHARE`` are chosen on the validation split of ``bench/evolution.py``;
+``CLEAR`` and ``LEVELS`` were chosen on it in a one-off comparison (bench/README.md gives the
+figures).
 """
 
 from __future__ import annotations

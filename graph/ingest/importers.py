@@ -23,15 +23,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from neo4j import Driver
 from tqdm import tqdm
 
-from graph.text.encoder import encoder_threads
-from graph.text import parse_process
-from graph.text import user_texts
-from graph.text.extraction import Extraction, Extractor, Parsed
-from graph.ingest.writes import EventsWritten, write_event_rows, write_item_rows
-from graph.privacy.pseudonyms import Pseudonyms
 from graph.ingest.records import (
     BatchError,
     EventIn,
@@ -41,6 +34,12 @@ from graph.ingest.records import (
     TextIn,
     parse_batch,
 )
+from graph.ingest.writes import EventsWritten, write_event_rows, write_item_rows
+from graph.privacy.pseudonyms import Pseudonyms
+from graph.store import Graph
+from graph.text import parse_process, user_texts
+from graph.text.encoder import encoder_threads
+from graph.text.extraction import Extraction, Extractor, Parsed
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +63,10 @@ class ImportReport:
         return self.records / self.seconds if self.seconds else float("inf")
 
 
-def import_events(
-    driver: Driver, path: Path, pseudonyms: Pseudonyms, **options: Any
-) -> ImportReport:
+def import_events(graph: Graph, path: Path, pseudonyms: Pseudonyms, **options: Any) -> ImportReport:
     """Import events from a ``.csv`` (columns as the API's fields) or ``.jsonl`` file."""
     return import_records(
-        driver,
+        graph,
         EventIn,
         lambda: read_file(path, _event_from_csv),
         prepare=pseudonyms.event,
@@ -77,13 +74,13 @@ def import_events(
     )
 
 
-def import_items(driver: Driver, path: Path, **options: Any) -> ImportReport:
+def import_items(graph: Graph, path: Path, **options: Any) -> ImportReport:
     """Import catalogue items; in CSV, ``categories`` are separated by ``|``."""
-    return import_records(driver, ItemIn, lambda: read_file(path, _item_from_csv), **options)
+    return import_records(graph, ItemIn, lambda: read_file(path, _item_from_csv), **options)
 
 
 def import_movielens(
-    driver: Driver,
+    graph: Graph,
     folder: Path,
     pseudonyms: Pseudonyms,
     *,
@@ -93,9 +90,9 @@ def import_movielens(
 ) -> tuple[ImportReport, ImportReport, ImportReport | None]:
     """``movies.csv`` as items (genres → categories), ``ratings.csv`` as ``rate`` events and, given
     an extractor and a ``tags.csv``, the tags as user texts about the movies."""
-    movies = import_records(driver, ItemIn, lambda: movielens_movies(folder), **options)
+    movies = import_records(graph, ItemIn, lambda: movielens_movies(folder), **options)
     ratings = import_records(
-        driver,
+        graph,
         EventIn,
         lambda: islice(movielens_ratings(folder), max_ratings),
         prepare=pseudonyms.event,
@@ -105,20 +102,17 @@ def import_movielens(
     if extractor is not None and (folder / "tags.csv").exists():
         options.pop("writers", None)
         options.pop("chunk_size", None)
-        tags = import_texts(
-            driver, extractor, lambda: movielens_tags(folder), pseudonyms, **options
-        )
+        tags = import_texts(graph, extractor, lambda: movielens_tags(folder), pseudonyms, **options)
     return movies, ratings, tags
 
 
 def import_records(
-    driver: Driver,
+    graph: Graph,
     model: type[Record],
     read: Callable[[], Iterable[dict[str, Any]]],
     *,
     chunk_size: int = IMPORT_CHUNK,
     writers: int = IMPORT_WRITERS,
-    database: str | None = None,
     progress: bool | None = None,
     prepare: Callable[[Any], Record] | None = None,
 ) -> ImportReport:
@@ -147,7 +141,7 @@ def import_records(
             ) as bar,
         ):
             for rows in _spooled(spool):
-                future = pool.submit(write_rows, driver, rows, database=database)
+                future = pool.submit(write_rows, graph, rows)
                 future.add_done_callback(partial(_advance, bar, len(rows)))
                 in_flight.append(future)
                 if len(in_flight) >= 2 * writers:
@@ -342,13 +336,12 @@ def movielens_tags(folder: Path) -> Iterator[dict[str, Any]]:
 
 
 def import_texts(
-    driver: Driver,
+    graph: Graph,
     extractor: Extractor,
     read: Callable[[], Iterable[dict[str, Any]]],
     pseudonyms: Pseudonyms,
     *,
     chunk_size: int = TEXT_CHUNK,
-    database: str | None = None,
     progress: bool | None = None,
 ) -> ImportReport:
     """User texts (records with ``user_id`` and the fields of ``TextIn``), validated whole first."""
@@ -378,7 +371,7 @@ def import_texts(
         return batch, parse_texts([text.text for _, text in batch])
 
     def write(batch: list[tuple[str, TextIn]], extractions: list[Extraction]) -> int:
-        stored = user_texts.store_extracted(driver, batch, extractions, database=database)
+        stored = user_texts.store_extracted(graph, batch, extractions)
         return sum(analysis.stored for analysis in stored)
 
     # Three stages overlap: the parse of the next chunk (spaCy, in a process of its own when there

@@ -26,8 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from graph.privacy.pii import scrub
 from graph.ingest.signals import EVENT_KINDS, RATING_MAX, RATING_MIN, interaction_weight
+from graph.privacy.pii import scrub
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -7,12 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from cypher import query
-from graph.store.driver import Rows
 from graph.ingest.records import EventIn, ItemIn
+from graph.store import Graph, Rows, Tx
 
 logger = logging.getLogger(__name__)
 
@@ -32,46 +30,39 @@ class EventsWritten:
         return self.received - self.created
 
 
-def write_items(driver: Driver, items: Sequence[ItemIn], *, database: str | None = None) -> int:
+def write_items(graph: Graph, items: Sequence[ItemIn]) -> int:
     """Upsert catalogue records in one transaction; return how many were written."""
-    return write_item_rows(driver, [item.row() for item in items], database=database)
+    return write_item_rows(graph, [item.row() for item in items])
 
 
-def write_item_rows(
-    driver: Driver, rows: Sequence[dict[str, Any]], *, database: str | None = None
-) -> int:
+def write_item_rows(graph: Graph, rows: Sequence[dict[str, Any]]) -> int:
     """:func:`write_items` for rows made by :meth:`ItemIn.row`."""
 
-    def work(tx: ManagedTransaction) -> int:
+    def work(tx: Tx) -> int:
         return sum(
-            tx.run(query("ingest/upsert_items"), rows=Rows(chunk)).single(strict=True)["upserted"]
+            tx.run("ingest/upsert_items", rows=Rows(chunk)).single(strict=True)["upserted"]
             for chunk in chunks(rows, STATEMENT_ROWS)
         )
 
-    with driver.session(database=database) as session:
-        return session.execute_write(work)
+    return graph.transaction(work)
 
 
-def write_events(
-    driver: Driver, events: Sequence[EventIn], *, database: str | None = None
-) -> EventsWritten:
+def write_events(graph: Graph, events: Sequence[EventIn]) -> EventsWritten:
     """Insert events in one transaction. Event ids already stored are skipped (idempotent retries).
 
     Two concurrent writers of the same new event id race between the existence check and the
     create; the uniqueness constraint stops the second, which then runs once more and sees it.
     """
-    return write_event_rows(driver, [event.row() for event in events], database=database)
+    return write_event_rows(graph, [event.row() for event in events])
 
 
-def write_event_rows(
-    driver: Driver, rows: Sequence[dict[str, Any]], *, database: str | None = None
-) -> EventsWritten:
+def write_event_rows(graph: Graph, rows: Sequence[dict[str, Any]]) -> EventsWritten:
     """:func:`write_events` for rows made by :meth:`EventIn.row`."""
 
-    def work(tx: ManagedTransaction) -> int:
+    def work(tx: Tx) -> int:
         existing: set[str] = set()
         for chunk in chunks([row["event_id"] for row in rows], STATEMENT_ROWS):
-            found = tx.run(query("ingest/find_existing_events"), event_ids=chunk)
+            found = tx.run("ingest/find_existing_events", event_ids=chunk)
             existing.update(found.single(strict=True)["existing"])
         # Sorted by item, so that concurrent writers lock shared items in one order (no deadlock).
         new = sorted(
@@ -80,24 +71,20 @@ def write_event_rows(
         )
         if not new:
             return 0
+        tx.run("ingest/merge_users", user_ids=sorted({row["user_id"] for row in new})).consume()
         tx.run(
-            query("ingest/merge_users"), user_ids=sorted({row["user_id"] for row in new})
-        ).consume()
-        tx.run(
-            query("ingest/merge_placeholder_items"),
-            item_ids=sorted({row["item_id"] for row in new}),
+            "ingest/merge_placeholder_items", item_ids=sorted({row["item_id"] for row in new})
         ).consume()
         return sum(
-            tx.run(query("ingest/create_events"), rows=Rows(chunk)).single(strict=True)["created"]
+            tx.run("ingest/create_events", rows=Rows(chunk)).single(strict=True)["created"]
             for chunk in chunks(new, STATEMENT_ROWS)
         )
 
-    with driver.session(database=database) as session:
-        try:
-            created = session.execute_write(work)
-        except ConstraintError:
-            logger.info("event id raced with a concurrent writer; retrying the batch once")
-            created = session.execute_write(work)
+    try:
+        created = graph.transaction(work)
+    except ConstraintError:
+        logger.info("event id raced with a concurrent writer; retrying the batch once")
+        created = graph.transaction(work)
     return EventsWritten(received=len(rows), created=created)
 
 

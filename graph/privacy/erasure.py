@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from neo4j import Driver
 from neo4j.time import DateTime
 
-from cypher import query
+from graph.store import Graph
 
 logger = logging.getLogger(__name__)
 
@@ -35,52 +34,57 @@ class Expired:
     texts: int
 
 
-def erase_user(driver: Driver, user_id: str, *, database: str | None = None) -> Erased | None:
+@dataclass(frozen=True)
+class UserData:
+    """Everything held about one user, as stored: property maps with datetimes as ``datetime``."""
+
+    user: dict[str, Any]  # the node's properties, embedding vectors included
+    events: list[dict[str, Any]]  # INTERACTED edges with ``item_id``, oldest first
+    expressions: list[dict[str, Any]]  # EXPRESSED edges with ``interest``, oldest first
+    texts: list[dict[str, Any]]  # raw texts (kept only with INTERESTS_STORE_RAW_TEXT)
+
+
+def erase_user(graph: Graph, user_id: str) -> Erased | None:
     """Delete everything held about the user; None when there is no such user."""
-    records, _, _ = driver.execute_query(
-        query("privacy/erase_user"), user_id=user_id, database_=database
-    )
+    records = graph.write("privacy/erase_user", user_id=user_id)
     if not records:
         return None
     logger.info("erased a user (%d events)", records[0]["events"])
     return Erased(records[0]["events"], records[0]["expressions"], records[0]["texts"])
 
 
-def export_user(
-    driver: Driver, user_id: str, *, database: str | None = None
-) -> dict[str, Any] | None:
-    """Everything held about the user as JSON-ready values; None when there is no such user."""
-    records, _, _ = driver.execute_query(
-        query("privacy/export_user"), user_id=user_id, database_=database, routing_="r"
-    )
-    if not records:
+def export_user(graph: Graph, user_id: str) -> UserData | None:
+    """Everything held about the user; None when there is no such user."""
+    record = graph.read_one("privacy/export_user", user_id=user_id)
+    if record is None:
         return None
-    record = records[0]
-    return {
-        "user": _plain(record["user"]),
-        "events": [_plain(e) for e in record["events"]],
-        "expressions": [_plain(e) for e in record["expressions"]],
-        "texts": [_plain(t) for t in record["texts"]],
-    }
+    return UserData(
+        user=_native(record["user"]),
+        events=[_native(e) for e in record["events"]],
+        expressions=[_native(e) for e in record["expressions"]],
+        texts=[_native(t) for t in record["texts"]],
+    )
 
 
-def expire(driver: Driver, before: datetime, *, database: str | None = None) -> Expired:
-    """Delete events, expressions and raw texts older than ``before`` (the retention job)."""
-    counts = []
-    for name in ("privacy/expire_events", "privacy/expire_expressions", "privacy/expire_texts"):
-        with driver.session(database=database) as session:  # IN TRANSACTIONS: auto-commit
-            counts.append(session.run(query(name), before=before).single(strict=True)["removed"])
-    expired = Expired(*counts)
+def expire(graph: Graph, before: datetime) -> Expired:
+    """Delete events, expressions and raw texts older than ``before`` (the retention job).
+
+    Each statement deletes ``IN TRANSACTIONS``, so it runs auto-commit; what it removed is read
+    from its counters (which add up the inner transactions).
+    """
+    events = graph.run("privacy/expire_events", before=before).counters.relationships_deleted
+    expressions = graph.run(
+        "privacy/expire_expressions", before=before
+    ).counters.relationships_deleted
+    texts = graph.run("privacy/expire_texts", before=before).counters.nodes_deleted
+    expired = Expired(events, expressions, texts)
     logger.info("retention before %s: %s", before.isoformat(), expired)
     return expired
 
 
-def _plain(value: Any) -> Any:
-    """Driver values as JSON: datetimes as ISO 8601 strings, maps and lists walked."""
-    if isinstance(value, DateTime):
-        return value.to_native().isoformat().replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in sorted(value.items())}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
+def _native(properties: dict[str, Any]) -> dict[str, Any]:
+    """A property map with the driver's datetimes as ``datetime``."""
+    return {
+        key: value.to_native() if isinstance(value, DateTime) else value
+        for key, value in properties.items()
+    }

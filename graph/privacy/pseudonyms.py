@@ -15,8 +15,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from graph.store.config import ConfigError, local_server
 from graph.ingest.records import EventIn
+from graph.store.config import ConfigError, local_server
 
 PREFIX = "p:"
 SECRET_FILE = "secret"

@@ -11,8 +11,15 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from neo4j import READ_ACCESS, Driver, ManagedTransaction, Record, Result, RoutingControl
-from neo4j import ResultSummary
+from neo4j import (
+    READ_ACCESS,
+    Driver,
+    ManagedTransaction,
+    Record,
+    Result,
+    ResultSummary,
+    RoutingControl,
+)
 
 from cypher import query
 from graph.store.config import Connection

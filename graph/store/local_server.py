@@ -1,6 +1,7 @@
 """The project's own Neo4j 5.26 Community server: jars from Maven Central, home in the data folder.
 
-``install`` resolves the jars with ``mvn`` from ``neo4j-server/pom.xml``; ``start`` lays out the
+``install`` resolves the jars with ``mvn`` from ``neo4j-server/pom.xml`` (shipped with the package
+as ``graph/store/neo4j-server.pom.xml``) into a cache folder; ``start`` lays out the
 home, writes the configuration (127.0.0.1 only), sets the initial password on the first start,
 launches the server in the background and waits until Bolt answers; ``stop`` ends it cleanly. Data
 stays in the home between restarts, and starting a running server is harmless.
@@ -18,6 +19,7 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import psutil
@@ -26,8 +28,7 @@ from graph.store.config import ConfigError, LocalServer
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-POM = PROJECT_ROOT / "neo4j-server" / "pom.xml"
+POM = "neo4j-server.pom.xml"  # package data of graph.store: a link to neo4j-server/pom.xml
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 SUPPORTED_JAVA = (17, 21)
 JVM_FLAGS = [
@@ -58,8 +59,12 @@ class Status:
 
 
 def lib_dir() -> Path:
-    default = PROJECT_ROOT / "neo4j-server" / "target" / "lib"
-    return Path(os.environ.get("INTERESTS_NEO4J_LIB", default))
+    """Where the jars go: ``INTERESTS_NEO4J_LIB``, else a folder of the user's cache (shared by
+    every data folder and checkout on the machine)."""
+    if os.environ.get("INTERESTS_NEO4J_LIB"):
+        return Path(os.environ["INTERESTS_NEO4J_LIB"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "interest-graph" / "neo4j" / "target" / "lib"
 
 
 def install(*, quiet: bool = True) -> Path:
@@ -72,7 +77,10 @@ def install(*, quiet: bool = True) -> Path:
         raise ServerError(
             "Maven (mvn) is not on PATH: install Maven 3.8+ to resolve the Neo4j jars"
         )
-    command = [mvn, "-B", "-f", str(POM), "dependency:copy-dependencies"]
+    pom = lib.parent.parent / "pom.xml"  # the pom's target/ is where the jars land
+    pom.parent.mkdir(parents=True, exist_ok=True)
+    pom.write_bytes(files("graph.store").joinpath(POM).read_bytes())
+    command = [mvn, "-B", "-f", str(pom), "dependency:copy-dependencies"]
     if quiet:
         command.insert(2, "-q")
     logger.info("resolving Neo4j jars with Maven into %s", lib)

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.text.encoder import ModelMissing
 from graph.privacy.pii import PLACEHOLDERS
+from graph.text.encoder import ModelMissing
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from neo4j import Driver
 
-from cypher import query
-from graph.store.driver import Rows
+from graph.store import Graph, Rows
 from graph.text.extraction import SAME_INTEREST, Phrase
 
 LINK_THRESHOLD = SAME_INTEREST
@@ -33,30 +31,59 @@ class Link:
     embeds: bool = False  # the phrase's vector becomes the interest's (a new one, or one without)
 
 
+@dataclass(frozen=True)
+class KnownInterests:
+    """What the graph holds for a batch's phrases: the interests their keys name exactly, and
+    for every other phrase the interest nearest to its embedding."""
+
+    exact: dict[str, tuple[str, bool]]  # phrase key -> (name, whether it has an embedding)
+    nearest: dict[str, tuple[str, str, float]]  # phrase key -> (interest key, name, cosine)
+
+
+NOTHING_KNOWN = KnownInterests({}, {})
+
+
 def plan_links(
-    driver: Driver,
+    graph: Graph,
     phrases: Sequence[Phrase],
     embeddings: np.ndarray,
     *,
     threshold: float = LINK_THRESHOLD,
-    database: str | None = None,
 ) -> list[Link]:
     """Decide, reading only, which interest each phrase links to."""
+    known = known_interests(graph, phrases, embeddings)
+    return choose_links(phrases, embeddings, known, threshold=threshold)
+
+
+def known_interests(
+    graph: Graph, phrases: Sequence[Phrase], embeddings: np.ndarray
+) -> KnownInterests:
+    """The interests the phrases name exactly, and the nearest one to each other phrase."""
     if not phrases:
-        return []
+        return NOTHING_KNOWN
     keys = sorted({p.key for p in phrases})
-    records, _, _ = driver.execute_query(
-        query("texts/interests_by_key"), keys=keys, database_=database, routing_="r"
-    )
+    records = graph.read("texts/interests_by_key", keys=keys)
     exact = {r["key"]: (r["name"], r["embedded"]) for r in records}
     unknown = {p.key: i for i, p in enumerate(phrases) if p.key not in exact}
     nearest: dict[str, tuple[str, str, float]] = {}
     if unknown:
         rows = [{"key": k, "vector": embeddings[i].tolist()} for k, i in unknown.items()]
-        records, _, _ = driver.execute_query(
-            query("texts/nearest_interests"), rows=Rows(rows), database_=database, routing_="r"
-        )
+        records = graph.read("texts/nearest_interests", rows=Rows(rows))
         nearest = {r["key"]: (r["interest_key"], r["name"], r["cosine"]) for r in records}
+    return KnownInterests(exact, nearest)
+
+
+def choose_links(
+    phrases: Sequence[Phrase],
+    embeddings: np.ndarray,
+    known: KnownInterests,
+    *,
+    threshold: float = LINK_THRESHOLD,
+) -> list[Link]:
+    """Which interest each phrase links to, given what the graph holds (no I/O)."""
+    if not phrases:
+        return []
+    exact, nearest = known.exact, known.nearest
     links: list[Link] = []
     capacity = sum(p.key not in exact for p in phrases)  # at most one new interest each
     fresh = _Fresh(capacity, embeddings.shape[1])  # this batch's new interests

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from neo4j import Driver, ManagedTransaction
 
-from cypher import query
-from graph.store.driver import Rows
+from graph.store import Graph, Rows, Tx
 from graph.text.extraction import SAME_INTEREST, Extractor
 from graph.text.linking import interest_rows, plan_links
 
@@ -39,34 +37,26 @@ class RelationsReport:
 
 
 def build_relations(
-    driver: Driver,
-    extractor: Extractor,
-    encode: Callable[[Sequence[str]], np.ndarray],
-    *,
-    database: str | None = None,
+    graph: Graph, extractor: Extractor, encode: Callable[[Sequence[str]], np.ndarray]
 ) -> RelationsReport:
-    items = about_from_catalogue(driver, extractor, database=database)
-    categories = link_categories(driver, encode, database=database)
-    related = rebuild_related(driver, database=database)
+    items = about_from_catalogue(graph, extractor)
+    categories = link_categories(graph, encode)
+    related = rebuild_related(graph)
     return RelationsReport(items, categories, related)
 
 
-def about_from_catalogue(
-    driver: Driver, extractor: Extractor, *, database: str | None = None
-) -> int:
+def about_from_catalogue(graph: Graph, extractor: Extractor) -> int:
     """ABOUT edges from the titles and descriptions of items not analysed since they changed."""
     analysed = 0
     while True:
-        records, _, _ = driver.execute_query(
-            query("relations/items_without_about"), limit=CATALOGUE_BATCH, database_=database
-        )
+        records = graph.write("relations/items_without_about", limit=CATALOGUE_BATCH)
         if not records:
             return analysed
         texts = [". ".join(filter(None, (r["title"], r["description"]))) for r in records]
         extractions = extractor.extract(texts, top_k=CATALOGUE_PHRASES)
         phrases = [p for e in extractions for p in e.phrases]
         vectors = np.concatenate([e.embeddings for e in extractions])
-        links = plan_links(driver, phrases, vectors, database=database)
+        links = plan_links(graph, phrases, vectors)
         rows, start = [], 0
         for record, extraction in zip(records, extractions, strict=True):
             for link in links[start : start + len(extraction.phrases)]:
@@ -76,69 +66,63 @@ def about_from_catalogue(
                 )  # fmt: skip
             start += len(extraction.phrases)
 
-        with driver.session(database=database) as session:
-            session.execute_write(
-                _write_catalogue_about, interest_rows(links), rows, [r["id"] for r in records]
-            )
+        graph.transaction(
+            _write_catalogue_about, interest_rows(links), rows, [r["id"] for r in records]
+        )
         analysed += len(records)
         logger.info("analysed %d catalogue items", analysed)
 
 
 def _write_catalogue_about(
-    tx: ManagedTransaction,
+    tx: Tx,
     interests: list[dict[str, object]],
     rows: list[dict[str, Any]],
     item_ids: list[str],
 ) -> None:
-    tx.run(query("texts/merge_interests"), rows=Rows(interests)).consume()
-    tx.run(query("relations/merge_catalogue_about"), rows=Rows(rows)).consume()
-    tx.run(query("relations/mark_about_extracted"), item_ids=item_ids).consume()
+    tx.run("texts/merge_interests", rows=Rows(interests)).consume()
+    tx.run("relations/merge_catalogue_about", rows=Rows(rows)).consume()
+    tx.run("relations/mark_about_extracted", item_ids=item_ids).consume()
 
 
 def link_categories(
-    driver: Driver,
+    graph: Graph,
     encode: Callable[[Sequence[str]], np.ndarray],
     *,
     threshold: float = SAME_INTEREST,
-    database: str | None = None,
 ) -> int:
     """IN_CATEGORY edges from interests to the categories whose names they are close to."""
-    records, _, _ = driver.execute_query(query("relations/categories"), database_=database)
+    records = graph.write("relations/categories")
     names = [r["name"] for r in records]
     if not names:
         return 0
     vectors = encode(names)
     rows = [{"name": n, "vector": v.tolist()} for n, v in zip(names, vectors, strict=True)]
-    records, _, _ = driver.execute_query(
-        query("relations/link_interest_categories"),
+    records = graph.write(
+        "relations/link_interest_categories",
         rows=rows,
         candidates=CATEGORY_CANDIDATES,
         threshold=threshold,
-        database_=database,
     )
     return int(records[0]["linked"]) if records else 0
 
 
-def rebuild_related(driver: Driver, *, database: str | None = None) -> int:
+def rebuild_related(graph: Graph) -> int:
     """Replace every RELATED_TO edge with ones computed from co-occurrence and similarity."""
-    records, _, _ = driver.execute_query(
-        query("relations/interest_cooccurrence"), database_=database, routing_="r"
-    )
+    records = graph.read("relations/interest_cooccurrence")
     rows = [
         {"a": r["a"], "b": r["b"], "together": r["together"],
          "similarity": round(float(r["similarity"] or 0.0), 4),
          "weight": related_weight(r["together"], r["count_a"], r["count_b"], r["similarity"])}
         for r in records
     ]  # fmt: skip
-    with driver.session(database=database) as session:
-        session.run(query("relations/delete_related")).consume()
-        for start in range(0, len(rows), 5_000):
-            session.execute_write(_create_related, rows[start : start + 5_000])
+    graph.run("relations/delete_related")
+    for start in range(0, len(rows), 5_000):
+        graph.transaction(_create_related, rows[start : start + 5_000])
     return len(rows)
 
 
-def _create_related(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-    tx.run(query("relations/create_related"), rows=Rows(rows)).consume()
+def _create_related(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    tx.run("relations/create_related", rows=Rows(rows)).consume()
 
 
 def related_weight(together: int, count_a: int, count_b: int, similarity: float | None) -> float:

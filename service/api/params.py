@@ -1,22 +1,18 @@
-"""Reading request bodies and query parameters, with errors that name the field."""
+"""Reading request bodies and path parameters, with errors that name the field (query
+parameters: ``service.api.spec``)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from graph.privacy.pseudonyms import Pseudonyms
 from graph.ingest.records import Id, Record, parse_batch
+from graph.privacy.pseudonyms import Pseudonyms
 from service.errors import ApiError, bad_parameter
 
-_INSTANT = TypeAdapter(AwareDatetime)
-#: Instants the API takes: wide, but with room for windows and spans on either side.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 _USER_ID = TypeAdapter(Id)
 
 
@@ -59,42 +55,3 @@ def batch(model: type[Record], key: str) -> list[Any]:
     if isinstance(body, dict) and set(body) == {key}:
         body = body[key]
     return parse_batch(model, body, max_records=current_app.config["MAX_BATCH"])
-
-
-def int_arg(name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_parameter(name, f"expected a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise bad_parameter(name, f"must lie between {low} and {high}")
-    return value
-
-
-def instant_arg(name: str) -> datetime | None:
-    """An ISO 8601 instant with a time zone (``2024-05-01T00:00:00Z``) or epoch seconds."""
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    value: Any = int(raw) if raw.lstrip("-").isdigit() else raw
-    try:
-        instant = _INSTANT.validate_python(value)
-    except ValidationError as exc:
-        raise bad_parameter(name, exc.errors()[0]["msg"]) from None
-    if not EARLIEST <= instant <= LATEST:
-        raise bad_parameter(name, f"must lie between {EARLIEST:%Y} and {LATEST:%Y}")
-    return instant.astimezone(UTC)  # odd offsets (seconds, fractions) never reach Neo4j
-
-
-def bool_arg(name: str, default: bool) -> bool:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise bad_parameter(name, f"expected true or false, got {raw!r}")

@@ -1,30 +1,39 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
-
-from graph.privacy import erasure
+from pydantic import Field
 
 from graph.ingest import reads
-from service.api.params import instant_arg, int_arg, user_node
+from graph.privacy import erasure
+from service.api.params import user_node
+from service.api.render import iso
+from service.api.spec import Count, Instant, Query, Whole, operation, query_args
 from service.auth import requires
 from service.errors import bad_parameter, not_found
-from service.neo4j_ext import neo4j
+from service.neo4j_ext import store
 
 blueprint = Blueprint("users", __name__, url_prefix="/v1/users")
 
 
+class EventsQuery(Query):
+    start: Instant | None = Field(None, alias="from")
+    end: Instant | None = Field(None, alias="to")
+    limit: Whole = Count(100, 1, 10_000)
+
+
 @blueprint.get("/<user_id>/events")
+@operation("The user's events, newest first", query=EventsQuery)
 def user_events(user_id: str) -> ResponseReturnValue:
     """The user's events in ``[from, to)``, newest first."""
-    start, end = instant_arg("from"), instant_arg("to")
+    args = query_args(EventsQuery)
+    start, end = args.start, args.end
     if start and end and start >= end:
         raise bad_parameter("to", "must be later than 'from'")
-    limit = int_arg("limit", 100, low=1, high=10_000)
-    ext = neo4j()
-    events = reads.user_events(
-        ext.driver, user_node(user_id), start=start, end=end, limit=limit, database=ext.database
-    )
+    events = reads.user_events(store(), user_node(user_id), start=start, end=end, limit=args.limit)
     if events is None:
         raise not_found("user", user_id)
     return {
@@ -37,7 +46,7 @@ def user_events(user_id: str) -> ResponseReturnValue:
                 "kind": e.kind,
                 "value": e.value,
                 "weight": e.weight,
-                "timestamp": e.at.isoformat().replace("+00:00", "Z"),
+                "timestamp": iso(e.at),
             }
             for e in events
         ],
@@ -45,21 +54,33 @@ def user_events(user_id: str) -> ResponseReturnValue:
 
 
 @blueprint.delete("/<user_id>")
+@operation("Erase everything held about the user")
 def erase(user_id: str) -> ResponseReturnValue:
     """Erase everything held about the user (admin scope). A repeat answers 404."""
-    ext = neo4j()
-    erased = erasure.erase_user(ext.driver, user_node(user_id), database=ext.database)
+    erased = erasure.erase_user(store(), user_node(user_id))
     if erased is None:
         raise not_found("user", user_id)
     return {"user_id": user_id, "erased": erased.__dict__}
 
 
 @blueprint.get("/<user_id>/export")
+@operation("Everything held about the user")
 @requires("admin")
 def export(user_id: str) -> ResponseReturnValue:
     """Everything held about the user (admin scope): the node, events, expressions, texts."""
-    ext = neo4j()
-    held = erasure.export_user(ext.driver, user_node(user_id), database=ext.database)
+    held = erasure.export_user(store(), user_node(user_id))
     if held is None:
         raise not_found("user", user_id)
-    return {"user_id": user_id, "stored_as": held["user"].get("id"), **held}
+    return {
+        "user_id": user_id,
+        "stored_as": held.user.get("id"),
+        "user": _properties(held.user),
+        "events": [_properties(e) for e in held.events],
+        "expressions": [_properties(e) for e in held.expressions],
+        "texts": [_properties(t) for t in held.texts],
+    }
+
+
+def _properties(values: dict[str, Any]) -> dict[str, Any]:
+    """A property map as JSON: instants as ``render.iso`` writes them."""
+    return {key: iso(v) if isinstance(v, datetime) else v for key, v in values.items()}
