@@ -18,16 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from neo4j import Driver
 
-from cypher import query
 from graph.access import api_keys
-from graph.store import local_server
+from graph.ingest.importers import NO_GENRE
 from graph.privacy import pseudonyms
+from graph.store import Graph, local_server
 from graph.store.config import Connection, LocalServer, connection
 from graph.store.config import local_server as local_settings
-from graph.store.driver import open_driver
-from graph.ingest.importers import NO_GENRE
 from graph.store.schema import apply_schema
 from service.cli_support import THREADS, WORKERS, gunicorn_command
 
@@ -44,38 +41,35 @@ BENCH_PSEUDONYMS = pseudonyms.Pseudonyms(BENCH_SECRET)
 
 
 @contextmanager
-def bench_server() -> Iterator[tuple[LocalServer, Connection, Driver]]:
-    """The benchmarks' own local Neo4j (never the demo's or NEO4J_URI's: benchmarks wipe it)."""
+def bench_server() -> Iterator[tuple[LocalServer, Connection, Graph]]:
+    """The benchmarks' own local Neo4j (never the demo's or NEO4J_URI's: benchmarks wipe it), and
+    the one ``Graph`` over it that the benchmark passes down."""
     server = local_settings(BENCH_ENV)
     started_here = not local_server.status(server).running
     local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
     conn = connection(BENCH_ENV)
-    driver = open_driver(conn, retry_time_s=30)
+    graph = Graph.connect(conn, retry_time_s=30)
     try:
-        apply_schema(driver)
-        yield server, conn, driver
+        apply_schema(graph)
+        yield server, conn, graph
     finally:
-        driver.close()
+        graph.close()
         if started_here:
             local_server.stop(server)
 
 
 @contextmanager
 def api_server(
-    conn: Connection, *, workers: int = WORKERS, threads: int = THREADS
+    graph: Graph, conn: Connection, *, workers: int = WORKERS, threads: int = THREADS
 ) -> Iterator[tuple[str, int, dict[str, str]]]:
-    """The API under gunicorn on a free port, against ``conn``, as ``interests serve`` runs it
-    unless told otherwise: (base URL, gunicorn's pid, the headers that authorise a request).
-    Rate limits are lifted: the benchmarks measure the rest."""
+    """The API under gunicorn on a free port, against ``conn`` (which ``graph`` reaches), as
+    ``interests serve`` runs it unless told otherwise: (base URL, gunicorn's pid, the headers that
+    authorise a request). Rate limits are lifted: the benchmarks measure the rest."""
     port = free_port()
     env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password,
            "INTERESTS_SECRET": BENCH_SECRET,
            "INTERESTS_RATELIMIT_DEFAULT": "1000000 per minute"}  # fmt: skip
-    driver = open_driver(conn)
-    try:
-        key, token = api_keys.create(driver, "bench", ["admin"])
-    finally:
-        driver.close()
+    key, token = api_keys.create(graph, "bench", ["admin"])
     command = gunicorn_command(
         "127.0.0.1", port, workers=workers, threads=threads, access_log=False
     )
@@ -147,20 +141,18 @@ def read_ratings(folder: Path) -> dict[str, list[Rating]]:
     return dict(ratings)
 
 
-def delete_all_users(driver: Driver) -> None:
+def delete_all_users(graph: Graph) -> None:
     """Every user with their edges, in batches small enough for Neo4j's transaction memory."""
     while True:
-        records, _, _ = driver.execute_query(query("admin/delete_some_events"), limit=20_000)
+        records = graph.write("admin/delete_some_events", limit=20_000)
         if not records[0]["deleted"]:
             break
-    with driver.session() as session:
-        session.run(query("admin/delete_all_users")).consume()
+    graph.run("admin/delete_all_users")
     time.sleep(2)  # let Neo4j settle after the mass delete before the next measurement
 
 
-def delete_all_interests(driver: Driver) -> None:
-    with driver.session() as session:
-        session.run(query("admin/delete_all_interests")).consume()
+def delete_all_interests(graph: Graph) -> None:
+    graph.run("admin/delete_all_interests")
 
 
 class PeakRss:

@@ -9,9 +9,9 @@
    over users with a held-out positive. Baselines in the same run: all-time genre counts and a
    90-day decay. The blend of the short and long horizons, the forecast's settings
    (``graph.evolution.forecast``: population prior, share of the item model's predictions, items
-   predicted) and the transition model's (``graph.evolution.transitions``: penalty, share of the change)
-   are chosen on a validation split (the last 20% of each training part) and then scored once on
-   the test split, with a bootstrap interval over users.
+   predicted) and the transition model's (``graph.evolution.transitions``: penalty, share of the
+   change) are chosen on a validation split (the last 20% of each training part) and then scored
+   once on the test split, with a bootstrap interval over users.
 2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
    offset in signals (a detection within 10 signals of a true shift matches it), for a sweep of
    the PELT penalty; and how close the short and long profiles are to the true mixture.
@@ -52,20 +52,15 @@ from bench.common import (
     read_ratings,
 )
 from bench.drift import TOPICS, match, simulate
-from embeddings import item_similarity
-from graph import (
-    api_keys,
-    forecast,
-    importers,
-    shifts,
-    strength,
-    transition_samples,
-    transitions,
-)
-from graph.text.extraction import normalise
+from embeddings import item_similarity, transition_fit
 from embeddings.item_model import history_weights
-from graph.ingest.signals import interaction_weight
+from graph.access import api_keys
+from graph.evolution import forecast, shifts, strength, transitions
 from graph.evolution.strength import LONG, SHORT, Signal
+from graph.ingest import importers
+from graph.ingest.signals import interaction_weight
+from graph.store import Graph
+from graph.text.extraction import normalise
 
 Scorer = Callable[[str, list[Signal], float], dict[str, float]]  # user, signals, as_of
 
@@ -238,12 +233,12 @@ def _decayed_counts(user: str, signals: list[Signal], as_of: float) -> dict[str,
 
 
 class Forecasts:
-    """What ``graph.evolution.forecast`` combines, from the files: the population's shares of positive
-    interactions up to each instant, each user's predicted items from the item-to-item model
-    fitted on every user's training part (``item_similarity.fit`` and ``history_weights`` as the
-    service runs them; the walk done in memory instead of in Cypher), and the transition model
-    fitted, as each embedding run does (``embeddings.transition_fit``), on the nested cuts of the
-    training parts (``graph.evolution.forecast.samples``)."""
+    """What ``graph.evolution.forecast`` combines, from the files: the population's shares of
+    positive interactions up to each instant, each user's predicted items from the item-to-item
+    model fitted on every user's training part (``item_similarity.fit`` and ``history_weights``
+    as the service runs them; the walk done in memory instead of in Cypher), and the transition
+    model fitted, as each embedding run does (``embeddings.transition_fit``), on the nested cuts
+    of the training parts (``graph.evolution.forecast.samples``)."""
 
     def __init__(
         self,
@@ -397,18 +392,18 @@ def _profile_accuracy(simulated: list[Any]) -> dict[str, float]:
 def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> dict[str, Any]:
     from service.app import create_app
 
-    with bench_server() as (_, conn, driver):
-        delete_all_users(driver)
+    with bench_server() as (_, conn, graph):
+        delete_all_users(graph)
         importers.import_movielens(
-            driver, folder, BENCH_PSEUDONYMS, max_ratings=max_ratings, progress=False
+            graph, folder, BENCH_PSEUDONYMS, max_ratings=max_ratings, progress=False
         )
-        transition = _fit_transition(driver, folder, max_ratings)
+        transition = _fit_transition(graph, folder, max_ratings)
         counts = Counter(row["user_id"] for row in importers.movielens_ratings(folder))
         allowed = {r["user_id"] for r in _first(importers.movielens_ratings(folder), max_ratings)}
         user, events = max(((u, c) for u, c in counts.items() if u in allowed),
                            key=lambda uc: uc[1])  # fmt: skip
         client = create_app({"NEO4J_CONNECTION": conn, "SECRET": BENCH_SECRET}).test_client()
-        _, token = api_keys.create(driver, "bench-evolution", ["read"])
+        _, token = api_keys.create(graph, "bench-evolution", ["read"])
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         as_of = datetime(2030, 1, 1, tzinfo=UTC).isoformat()
         results = {}
@@ -425,7 +420,7 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
             p50, p99 = np.percentile(ms, [50, 99])
             results[path] = {"p50_ms": float(p50), "p99_ms": float(p99), "requests": len(ms),
                              "embedding_run": (answer.json or {}).get("embedding_run")}  # fmt: skip
-        delete_all_users(driver)
+        delete_all_users(graph)
     print(f"latency, user {user} ({counts[user]} ratings), Flask in process:")
     for path, figures in results.items():
         print(f"  GET /v1/users/{{id}}/{path:<18} p50 {figures['p50_ms']:.1f} ms, "
@@ -434,14 +429,14 @@ def latency(folder: Path, *, max_ratings: int | None, requests: int = 200) -> di
     return {"user": user, "events": events, "transition_fit": transition, **results}
 
 
-def _fit_transition(driver: Any, folder: Path, max_ratings: int | None) -> dict[str, float]:
+def _fit_transition(graph: Graph, folder: Path, max_ratings: int | None) -> dict[str, float]:
     """Time the transition model's fit as an embedding run does it, on the imported ratings
     (with an item model fitted on their positive ones, as the run does)."""
     pairs = [(r["user_id"], r["item_id"]) for r in _first(importers.movielens_ratings(folder),
              max_ratings) if interaction_weight("rate", float(r["value"])) > 0]  # fmt: skip
     neighbours = item_similarity.fit(pairs)
     started = time.perf_counter()
-    model, samples = transition_samples.fit_transition(driver, neighbours)
+    model, samples = transition_fit.fit_transition(graph, neighbours)
     seconds = time.perf_counter() - started
     print(f"transition model fitted from the graph: {samples} samples in {seconds:.1f} s"
           + ("" if model else " (too few for a model)"))  # fmt: skip

@@ -32,8 +32,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
-
 from bench.common import (
     BENCH_PSEUDONYMS,
     BENCH_SECRET,
@@ -43,11 +41,10 @@ from bench.common import (
     bench_server,
     delete_all_users,
 )
-from cypher import query
-from graph.store import local_server
 from graph.ingest.importers import import_records, movielens_movies, movielens_ratings
-from graph.ingest.writes import chunks
 from graph.ingest.records import EventIn, ItemIn
+from graph.ingest.writes import chunks
+from graph.store import Graph, Tx, local_server
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP_EVENTS = 5_000
@@ -65,25 +62,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     events = [{**rating, "event_id": f"e{n}"} for n, rating in enumerate(ratings)]
     print(f"data: {args.data} ({len(events):,} ratings)  cpus: {os.cpu_count()}")
 
-    with bench_server() as (server, conn, driver), tempfile.TemporaryDirectory() as tmp:
+    with bench_server() as (server, conn, graph), tempfile.TemporaryDirectory() as tmp:
         neo4j_pid = local_server.status(server).pid or 0
-        import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
+        import_records(graph, ItemIn, lambda: movielens_movies(args.data), progress=False)
         import_records(
-            driver,
+            graph,
             EventIn,
             lambda: events[:WARM_UP_EVENTS],
             prepare=BENCH_PSEUDONYMS.event,
             progress=False,
         )
-        delete_all_users(driver)
+        delete_all_users(graph)
 
-        results = [naive_baseline(driver, events, neo4j_pid)]
-        delete_all_users(driver)
+        results = [naive_baseline(graph, events, neo4j_pid)]
+        delete_all_users(graph)
         results.append(bulk_path(conn, events, Path(tmp), neo4j_pid))
         for batch_size in (1_000, 10_000):
-            delete_all_users(driver)
-            results.append(api_path(conn, events, batch_size, args.clients, neo4j_pid))
-        delete_all_users(driver)
+            delete_all_users(graph)
+            results.append(api_path(graph, conn, events, batch_size, args.clients, neo4j_pid))
+        delete_all_users(graph)
 
     print(
         f"{'path':<44} {'events':>8} {'seconds':>8} {'events/s':>9} {'py MiB':>7} {'neo4j MiB':>9}"
@@ -96,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(json.dumps({"benchmark": "ingest", "smoke": args.smoke, "results": results}))
 
 
-def naive_baseline(driver: Driver, events: list[dict[str, Any]], neo4j_pid: int) -> dict[str, Any]:
+def naive_baseline(graph: Graph, events: list[dict[str, Any]], neo4j_pid: int) -> dict[str, Any]:
     """One MERGE statement per batch of 10,000, one writer (the textbook approach)."""
     rows = [
         {**e, "at": datetime.fromtimestamp(e["timestamp"], timezone.utc), "weight": 0.0}
@@ -105,14 +102,13 @@ def naive_baseline(driver: Driver, events: list[dict[str, Any]], neo4j_pid: int)
     with PeakRss(python=os.getpid(), neo4j=neo4j_pid) as rss:
         started = time.perf_counter()
         for chunk in chunks(rows, 10_000):
-            with driver.session() as session:
-                session.execute_write(naive_write, chunk)
+            graph.transaction(naive_write, chunk)
         seconds = time.perf_counter() - started
     return result("baseline: one MERGE statement, 1 writer", len(events), seconds, rss)
 
 
-def naive_write(tx: ManagedTransaction, rows: Sequence[dict[str, Any]]) -> None:
-    tx.run(query("bench/naive_merge_events"), rows=rows).consume()
+def naive_write(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
+    tx.run("bench/naive_merge_events", rows=rows).consume()
 
 
 def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int) -> dict[str, Any]:
@@ -136,10 +132,16 @@ def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int
 
 
 def api_path(
-    conn: Any, events: list[dict[str, Any]], batch_size: int, clients: int, neo4j_pid: int
+    graph: Graph,
+    conn: Any,
+    events: list[dict[str, Any]],
+    batch_size: int,
+    clients: int,
+    neo4j_pid: int,
 ) -> dict[str, Any]:
     """POST /v1/events under gunicorn from ``clients`` threads, timed first send to last answer."""
-    with api_server(conn, workers=2, threads=4) as (base, pid, headers):  # as measured before
+    server = api_server(graph, conn, workers=2, threads=4)  # as measured before
+    with server as (base, pid, headers):
         bodies = [json.dumps(list(chunk)).encode() for chunk in chunks(events, batch_size)]
         url = f"{base}/v1/events"
         with (

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from neo4j import Driver
 from scipy import sparse
 
 from bench import baselines
@@ -51,17 +50,16 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
-from embeddings import item_similarity
-from embeddings import retraining
+from embeddings import item_model, item_similarity, retraining
+from embeddings.item_model import history_weights
 from embeddings.training import TrainingConfig, export_triples, train
 from graph.ingest import importers
-from service import precomputed
-from service import recommend
-from embeddings.item_model import history_weights
-from service.recommend import BlendWeights, Gathered
 from graph.ingest.records import EventIn, ItemIn
 from graph.ingest.signals import interaction_weight
+from graph.store import Graph
+from service import precomputed, recommend
 from service.cli_support import THREADS, WORKERS
+from service.recommend import BlendWeights, Gathered
 
 FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 GRID = {
@@ -100,15 +98,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             metrics(ranker(matrix.user_row[u]), p) for u, p in test_positives.items()
         )
     report["history_sweep"] = sweep_history(inner, valid)
-    with bench_server() as (_, conn, driver):
-        weights, validation = tune(driver, config, titles, genres, inner, valid)
+    with bench_server() as (_, conn, graph):
+        weights, validation = tune(graph, config, titles, genres, inner, valid)
         report["validation"] = validation
         print(f"blend chosen on validation: {weights}")
-        load_graph(driver, titles, genres, train_part)
-        run = retraining.retrain(driver, config, quality_floor=0.0)
+        load_graph(graph, titles, genres, train_part)
+        run = retraining.retrain(graph, config, quality_floor=0.0)
         report["training"] = {"status": run.status, "metrics": run.metrics, "seconds": run.seconds}
         started = time.perf_counter()
-        gathered = gather_all(driver, list(test_positives))
+        gathered = gather_all(graph, list(test_positives))
         report["gather_seconds_per_user"] = (time.perf_counter() - started) / len(gathered)
         results[f"ours ({config.model}, tuned blend)"] = score(
             gathered, matrix, test_positives, weights
@@ -117,10 +115,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             gathered, matrix, test_positives, recommend.DEFAULT_WEIGHTS
         )
         if args.models:
-            report["models"] = compare_models(driver, args.models.split(","), config)
+            report["models"] = compare_models(graph, args.models.split(","), config)
         load_seconds = 5 if args.smoke else 30
-        report["latency"] = latency(conn, driver, list(test_positives), seconds=load_seconds)
-        delete_all_users(driver)
+        report["latency"] = latency(graph, conn, list(test_positives), seconds=load_seconds)
+        delete_all_users(graph)
     report["results"] = results
     print(f"{'method':<34} {'Recall@10':>9} {'NDCG@10':>8} {'HR@10':>6}")
     for name, values in results.items():
@@ -165,13 +163,13 @@ def positives(matrix: baselines.Matrix, held: dict[str, list[Rating]]) -> dict[s
 
 
 def load_graph(
-    driver: Driver,
+    graph: Graph,
     titles: dict[int, str],
     genres: dict[int, list[str]],
     part: dict[str, list[Rating]],
 ) -> None:
     """Replace the users with ``part``'s; its items as the catalogue."""
-    delete_all_users(driver)
+    delete_all_users(graph)
     movies = sorted({m for events in part.values() for _, m, _ in events})
     items = [{"id": str(m), "title": titles[m], "categories": genres[m]} for m in movies]
     events = [
@@ -179,9 +177,9 @@ def load_graph(
          "value": r, "timestamp": t}
         for u, rows in part.items() for t, m, r in rows
     ]  # fmt: skip
-    importers.import_records(driver, ItemIn, lambda: items, progress=False)
+    importers.import_records(graph, ItemIn, lambda: items, progress=False)
     importers.import_records(
-        driver, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
+        graph, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
     )
 
 
@@ -218,8 +216,8 @@ def sweep_history(
     return found
 
 
-def gather_all(driver: Driver, users: Sequence[str]) -> dict[str, Gathered]:
-    return {u: recommend.gather(driver, BENCH_PSEUDONYMS.user(u), as_of=FUTURE) for u in users}
+def gather_all(graph: Graph, users: Sequence[str]) -> dict[str, Gathered]:
+    return {u: recommend.gather(graph, BENCH_PSEUDONYMS.user(u), as_of=FUTURE) for u in users}
 
 
 def score(
@@ -237,7 +235,7 @@ def score(
 
 
 def tune(
-    driver: Driver,
+    graph: Graph,
     config: TrainingConfig,
     titles: dict[int, str],
     genres: dict[int, list[str]],
@@ -245,11 +243,11 @@ def tune(
     valid: dict[str, list[Rating]],
 ) -> tuple[BlendWeights, dict[str, Any]]:
     """Grid search of the blend weights on the validation split (NDCG@10)."""
-    load_graph(driver, titles, genres, inner)
-    run = retraining.retrain(driver, config, quality_floor=0.0)
+    load_graph(graph, titles, genres, inner)
+    run = retraining.retrain(graph, config, quality_floor=0.0)
     matrix = baselines.Matrix(inner)
     wanted = positives(matrix, valid)
-    gathered = gather_all(driver, list(wanted))
+    gathered = gather_all(graph, list(wanted))
     best: tuple[float, BlendWeights] | None = None
     tried = 0
     for values in itertools.product(*GRID.values()):
@@ -267,9 +265,9 @@ def tune(
                      "weights": best[1].__dict__, "users": len(wanted)}  # fmt: skip
 
 
-def compare_models(driver: Driver, models: list[str], config: TrainingConfig) -> dict[str, Any]:
+def compare_models(graph: Graph, models: list[str], config: TrainingConfig) -> dict[str, Any]:
     """Link prediction on the loaded training graph, one training per model, same split."""
-    triples = export_triples(driver)
+    triples = export_triples(graph)
     found = {}
     for model in models:
         trained = train(triples, TrainingConfig(**{**config.as_dict(), "model": model}))
@@ -281,7 +279,7 @@ def compare_models(driver: Driver, models: list[str], config: TrainingConfig) ->
     return found
 
 
-def latency(conn: Any, driver: Driver, users: list[str], *, seconds: float) -> dict[str, Any]:
+def latency(graph: Graph, conn: Any, users: list[str], *, seconds: float) -> dict[str, Any]:
     """The recommendations endpoint under 16 clients of a second process, gunicorn as ``interests
     serve`` runs it: ranked live (``as_of`` given), then answered from rankings computed ahead
     (``service.precomputed``; no ``as_of``); the latter again under 2 workers × 4 threads (the
@@ -289,18 +287,18 @@ def latency(conn: Any, driver: Driver, users: list[str], *, seconds: float) -> d
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))
     found: dict[str, Any] = {}
-    with api_server(conn) as (base, _, headers):
+    with api_server(graph, conn) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
         found["live"] = _load(f"{url}&as_of=2100-01-01T00:00:00Z", ids.name, env, seconds, "live")
         started = time.perf_counter()
-        count = precomputed.refresh(driver)
+        count = precomputed.refresh(graph)
         found["refresh"] = {"users": count, "seconds": time.perf_counter() - started}
         print(f"precomputed {count} users in {found['refresh']['seconds']:.1f} s")
         found["precomputed"] = _load(
             url, ids.name, env, seconds, f"precomputed, {WORKERS} workers × {THREADS} thread(s)"
         )
-    with api_server(conn, workers=2, threads=4) as (base, _, headers):
+    with api_server(graph, conn, workers=2, threads=4) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
         found["precomputed_2x4"] = _load(

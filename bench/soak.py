@@ -36,9 +36,9 @@ from typing import Any
 import psutil
 
 from bench.common import SHARED_DATA, api_server, bench_server, delete_all_users, http
-from graph.store import local_server
 from graph.ingest.importers import import_records, movielens_movies, movielens_ratings
 from graph.ingest.records import ItemIn
+from graph.store import local_server
 
 EVENT_BATCH, TEXT_BATCH, QUERY_THREADS = 100, 5, 2
 TIMELINE = "bucket=month&from=2000-01-01T00:00:00Z"  # query of the timelines asked for
@@ -63,17 +63,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     tags = _tags(args.data)
     print(f"data: {args.data} ({len(ratings):,} ratings, {len(tags):,} tags)  run: {seconds:.0f} s")
 
-    with bench_server() as (server, conn, driver):
-        delete_all_users(driver)
-        import_records(driver, ItemIn, lambda: movielens_movies(args.data), progress=False)
+    with bench_server() as (server, conn, graph):
+        delete_all_users(graph)
+        import_records(graph, ItemIn, lambda: movielens_movies(args.data), progress=False)
         neo4j_pid = local_server.status(server).pid or 0
-        with api_server(conn, workers=args.workers, threads=args.threads) as (base, pid, headers):
+        server_api = api_server(graph, conn, workers=args.workers, threads=args.threads)
+        with server_api as (base, pid, headers):
             soak = Soak(base, headers, ratings, tags, seconds)
             memory = Memory({"service": pid, "neo4j": neo4j_pid})
             soak.run(memory)
         report = soak.report(memory)
         print(json.dumps({"benchmark": "soak", "smoke": args.smoke, **report}))
-        delete_all_users(driver)
+        delete_all_users(graph)
 
 
 class Soak:

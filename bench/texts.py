@@ -4,8 +4,9 @@
 
 10,000 short texts by default: the MovieLens tags (``tags.csv``) and then sentences of the
 KPCrowd articles. In one run: spaCy's ``nlp.pipe`` over the texts; the encoder over the texts;
-and the whole path (extraction, linking, graph writes through ``graph.ingest.importers.import_texts``)
-into the benchmarks' own Neo4j. Goal: end to end at least half the slower raw stage.
+and the whole path (extraction, linking, graph writes through
+``graph.ingest.importers.import_texts``) into the benchmarks' own Neo4j. Goal: end to end at least
+half the slower raw stage.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from bench.common import (
     delete_all_interests,
     delete_all_users,
 )
+from graph.ingest.importers import import_texts
 from graph.text.encoder import encode
 from graph.text.extraction import default_extractor, english_pipeline
-from graph.ingest.importers import import_texts
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -59,12 +60,12 @@ def main(argv: Sequence[str] | None = None) -> None:
          "source": "bench", "text_id": f"bench-{n}"}
         for n, text in enumerate(texts)
     ]  # fmt: skip
-    with bench_server() as (_, _, driver):
-        delete_all_users(driver)
-        delete_all_interests(driver)
-        report = import_texts(driver, extractor, lambda: records, BENCH_PSEUDONYMS, progress=False)
+    with bench_server() as (_, _, graph):
+        delete_all_users(graph)
+        delete_all_interests(graph)
+        report = import_texts(graph, extractor, lambda: records, BENCH_PSEUDONYMS, progress=False)
         results["end to end (extract, link, write)"] = report.seconds
-        delete_all_users(driver)
+        delete_all_users(graph)
     rates = {name: len(texts) / seconds for name, seconds in results.items()}
     slower_raw = min(rates["spaCy alone (nlp.pipe)"], rates["encoder alone (texts)"])
     print(f"{'stage':<36} {'seconds':>8} {'texts/s':>8}")

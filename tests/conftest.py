@@ -7,22 +7,22 @@ never touch the demo's data. Each test writes under its own id prefix and delete
 from __future__ import annotations
 
 import os
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from embeddings import retraining
 from graph.access import api_keys
-from graph.privacy.pseudonyms import Pseudonyms
 from graph.store import Graph, local_server
 from graph.store.config import Connection, LocalServer, connection
 from graph.store.config import local_server as local_settings
 from graph.store.schema import apply_schema
+from tests.support import TEST_SECRET, TINY, create_test_app, given_two_tastes, taste_trainer
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,10 +35,7 @@ TEST_ENV = {
 }
 
 
-#: The pseudonym secret of every app, CLI command and importer the tests run.
-TEST_SECRET = "test-secret-for-pseudonyms-0123456789"
-os.environ["INTERESTS_SECRET"] = TEST_SECRET
-PSEUDONYMS = Pseudonyms(TEST_SECRET)
+os.environ["INTERESTS_SECRET"] = TEST_SECRET  # before any app or importer reads it
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -104,27 +101,9 @@ def admin_token(graph: Graph) -> Iterator[str]:
     api_keys.delete(graph, key.id)
 
 
-class AuthorizedClient(FlaskClient):
-    """A test client that sends the tests' admin key unless a request names another."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        token = self.application.config["TEST_API_KEY"]
-        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-
-
 @pytest.fixture
 def app(neo4j_connection: Connection, admin_token: str) -> Flask:
     return create_test_app(neo4j_connection, admin_token)
-
-
-def create_test_app(conn: Connection, token: str, **config: object) -> Flask:
-    from service.app import create_app
-
-    settings = {"TESTING": True, "NEO4J_CONNECTION": conn, "TEST_API_KEY": token}
-    app = create_app({**settings, **config})
-    app.test_client_class = AuthorizedClient
-    return app
 
 
 @pytest.fixture
@@ -140,18 +119,9 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, neo4j_connection: Connection) -> No
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
 
 
-def run_concurrently(task: Callable[[], T], count: int) -> list[T]:
-    """Run ``task`` in ``count`` threads at once; return their results."""
-    results: list[T] = []
-    threads = [threading.Thread(target=lambda: results.append(task())) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def found_anywhere(graph: Graph, needle: str) -> list[tuple[list[str], str]]:
-    """Where ``needle`` occurs in the graph's text properties: (labels or type, key) pairs."""
-    records = graph.read("admin/find_text_anywhere", needle=needle)
-    return [(record["owner"], record["key"]) for record in records]
+@pytest.fixture
+def trained(client: FlaskClient, graph: Graph, prefix: str) -> str:
+    given_two_tastes(client, prefix)
+    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
+    assert report.status == "finished", report.message
+    return report.run_id

@@ -16,7 +16,7 @@ from graph.store import Graph
 from graph.store.config import Connection
 from service.cli import main
 from service.openapi import Undescribed, document
-from tests.conftest import create_test_app, found_anywhere
+from tests.support import create_test_app, found_anywhere
 
 pytestmark = pytest.mark.neo4j
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import run_concurrently
+from tests.support import run_concurrently
 
 pytestmark = pytest.mark.neo4j
 

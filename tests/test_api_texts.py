@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from graph.ingest import reads
 from graph.store import Graph
-from tests.conftest import PSEUDONYMS, run_concurrently
+from tests.support import PSEUDONYMS, run_concurrently
 
 pytestmark = pytest.mark.neo4j
 

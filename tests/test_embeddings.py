@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pytest
@@ -12,28 +11,13 @@ from flask.testing import FlaskClient
 
 from embeddings import retraining, runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
-from embeddings.vectors import user_vector
 from graph.store import Graph
 from service.cli_support import schedule
-from tests.conftest import PSEUDONYMS
+from tests.support import PSEUDONYMS, TINY, fake_trainer, given_two_tastes, vector_of
 
 pytestmark = pytest.mark.neo4j
 
-TINY = TrainingConfig(epochs=20, batch_size=256, check_every=5, negatives=4)
 LEARNING = TrainingConfig(epochs=60, batch_size=64, check_every=10, negatives=4, learning_rate=0.05)
-
-
-def given_two_tastes(client: FlaskClient, prefix: str) -> None:
-    """Eight users: four like the comedies, four the horror films."""
-    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
-             for kind in ("comedy", "horror") for n in range(6)]  # fmt: skip
-    assert client.post("/v1/items", json=items).status_code == 200
-    events = [
-        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
-         "item_id": f"{prefix}{'comedy' if u < 4 else 'horror'}{n}", "timestamp": 1_700_000_000 + n}
-        for u in range(8) for n in range(6) if (u + n) % 5  # each user misses one or two
-    ]  # fmt: skip
-    assert client.post("/v1/events", json=events).status_code == 200
 
 
 def given_three_tastes(client: FlaskClient, prefix: str) -> None:
@@ -49,20 +33,6 @@ def given_three_tastes(client: FlaskClient, prefix: str) -> None:
         for u in range(30) for n in range(10) if (u + n) % 5
     ]  # fmt: skip
     assert client.post("/v1/events", json=events).status_code == 200
-
-
-def fake_trainer(mrr: float) -> Any:
-    def trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
-        labels = sorted({str(x) for row in triples for x in (row[0], row[2])})
-        rng = np.random.default_rng(0)
-        vectors = rng.normal(size=(len(labels), DIMENSIONS)).astype(np.float32)
-        return Trained(labels, vectors, {"mrr": mrr, "hits_at_10": 0.5}, 3, 0.1, "cpu")
-
-    return trainer
-
-
-def vector_of(graph: Graph, user_id: str, slot: int) -> np.ndarray | None:
-    return user_vector(graph, PSEUDONYMS.user(user_id), runs.slot_property(slot))
 
 
 def similar_edges(graph: Graph, prefix: str, slot: int) -> int:

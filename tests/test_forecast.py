@@ -10,8 +10,7 @@ from embeddings import retraining
 from embeddings.transition_fit import fit_transition
 from graph.evolution.forecast import combine, forget_population, shares
 from graph.store import Graph
-from tests.test_embeddings import TINY, given_two_tastes
-from tests.test_recommend import LATER, taste_trainer
+from tests.support import LATER, TINY, given_two_tastes, taste_trainer
 
 
 def test_shares_spread_positive_weight_over_targets() -> None:

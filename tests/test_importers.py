@@ -17,7 +17,7 @@ from graph.store import Graph, Rows
 from graph.text import user_texts
 from graph.text.extraction import default_extractor
 from service.cli import main
-from tests.conftest import PSEUDONYMS
+from tests.support import PSEUDONYMS
 
 pytestmark = pytest.mark.neo4j
 

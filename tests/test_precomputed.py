@@ -11,9 +11,7 @@ from flask.testing import FlaskClient
 from embeddings import retraining
 from graph.store import Graph
 from service import precomputed
-from tests.conftest import PSEUDONYMS
-from tests.test_embeddings import TINY
-from tests.test_recommend import json_of, taste_trainer, trained  # noqa: F401 (a fixture)
+from tests.support import PSEUDONYMS, TINY, json_of, taste_trainer
 
 pytestmark = pytest.mark.neo4j
 

@@ -16,8 +16,7 @@ from graph.privacy import erasure, pii, pseudonyms
 from graph.privacy.pseudonyms import Pseudonyms
 from graph.store import Graph
 from service.cli import main
-from tests.conftest import PSEUDONYMS, found_anywhere
-from tests.test_embeddings import fake_trainer, vector_of
+from tests.support import PSEUDONYMS, fake_trainer, found_anywhere, vector_of
 
 pytestmark = pytest.mark.neo4j
 

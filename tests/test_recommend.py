@@ -2,55 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
 
-import numpy as np
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
-from embeddings import retraining
-from embeddings.training import DIMENSIONS, Trained, TrainingConfig
 from graph.store import Graph
 from service.recommend import BlendWeights, gather, rank
-from tests.conftest import PSEUDONYMS
-from tests.test_embeddings import TINY, given_two_tastes
+from tests.support import LATER, PSEUDONYMS, json_of
 
 pytestmark = pytest.mark.neo4j
-
-LATER = {"as_of": 1_800_000_000}
-
-
-def json_of(response: TestResponse) -> Any:
-    """The answer's JSON body."""
-    return response.json
-
-
-def taste_trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
-    """Embeddings that know the two tastes: every entity near its taste's direction, a user by
-    what it liked. (PyKEEN on a graph this small learns noise; tests/test_embeddings.py trains it
-    for real. These tests are about what the service does with embeddings that mean something.)"""
-    labels = sorted({str(x) for row in triples for x in (row[0], row[2])})
-    liked: dict[str, list[str]] = defaultdict(list)
-    for head, relation, tail in triples:
-        if relation == "interacted":
-            liked[str(head)].append(str(tail))
-    rng = np.random.default_rng(7)
-    vectors = rng.normal(scale=0.1, size=(len(labels), DIMENSIONS)).astype(np.float32)
-    for row, label in enumerate(labels):
-        text = " ".join(liked[label]) if label.startswith("u:") else label
-        vectors[row, 0 if text.count("comedy") >= text.count("horror") else 1] += 1.0
-    return Trained(labels, vectors, {"mrr": 0.5, "hits_at_10": 0.5}, 1, 0.1, "cpu")
-
-
-@pytest.fixture
-def trained(client: FlaskClient, graph: Graph, prefix: str) -> str:
-    given_two_tastes(client, prefix)
-    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer)
-    assert report.status == "finished", report.message
-    return report.run_id
 
 
 def test_recommends_unseen_items_of_the_users_taste_with_reasons(

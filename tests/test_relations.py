@@ -12,7 +12,7 @@ from graph.store import Graph
 from graph.text.encoder import encode
 from graph.text.extraction import default_extractor
 from graph.text.relations import build_relations, related_weight
-from tests.conftest import PSEUDONYMS
+from tests.support import PSEUDONYMS
 
 INTERESTS = [
     "sci-fi",
