@@ -30,10 +30,11 @@ from service.cli_support import THREADS, WORKERS, gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+#: The benchmarks' own Neo4j; ``INTERESTS_BENCH_*`` move it (two checkouts benchmarking at once).
 BENCH_ENV = {
-    "INTERESTS_DATA_DIR": str(ROOT / "var" / "bench"),
-    "INTERESTS_BOLT_PORT": "7689",
-    "INTERESTS_HTTP_PORT": "7476",
+    "INTERESTS_DATA_DIR": os.environ.get("INTERESTS_BENCH_DATA_DIR", str(ROOT / "var" / "bench")),
+    "INTERESTS_BOLT_PORT": os.environ.get("INTERESTS_BENCH_BOLT_PORT", "7689"),
+    "INTERESTS_HTTP_PORT": os.environ.get("INTERESTS_BENCH_HTTP_PORT", "7476"),
 }
 #: The benchmarks' pseudonym secret (``var/bench/secret``): their importers and APIs agree.
 BENCH_SECRET = pseudonyms.secret(BENCH_ENV)
