@@ -61,7 +61,7 @@ def _describe(app: Flask) -> dict[str, Any]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             scope = None if blueprint in PUBLIC_BLUEPRINTS else (
                 getattr(view, "required_scope", None) or METHOD_SCOPES[method])  # fmt: skip
-            operation = _operation(declaration, list(rule.arguments), scope, view.__doc__)
+            operation = _operation(declaration, list(rule.arguments), scope)
             if declaration.body is not None:
                 operation["requestBody"] = _body(declaration.body, schemas)
             paths.setdefault(path, {})[method.lower()] = operation
@@ -80,9 +80,7 @@ def _describe(app: Flask) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _operation(
-    declaration: Operation, path_names: list[str], scope: str | None, doc: str | None
-) -> dict[str, Any]:
+def _operation(declaration: Operation, path_names: list[str], scope: str | None) -> dict[str, Any]:
     parameters = [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMETER}
                   for name in sorted(path_names)]  # fmt: skip
     parameters += query_parameters(declaration.query)

@@ -5,7 +5,8 @@ Candidates come from
   categories and about their strongest interests (Cypher over ``IN_CATEGORY`` and ``ABOUT``);
 - the item-to-item model of the served run (``SIMILAR_TO`` edges, ``embeddings.item_similarity``)
   walked from the user's history, each past interaction weighted by its strength and its recency
-  (``history_weights``: what a user did last says most about what they want next);
+  (``embeddings.item_model.history_weights``: what a user did last says most about what they
+  want next);
 - the served graph embeddings: items nearest the composed query ``(user, interacted, ?)`` in the
   item vector index;
 - neighbours: items liked by the users whose vectors lie nearest the user's.

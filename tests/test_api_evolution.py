@@ -96,6 +96,21 @@ def test_timeline_picture_renders(client: FlaskClient, prefix: str) -> None:
     assert svg.tag.endswith("svg")
     text = answer.data.decode()
     assert f"{prefix}Horror (dormant)" in text and "shift: ↑" in text
+    named = client.get(
+        f"/v1/users/{user}/interests/timeline.svg",
+        query_string={"from": BASE, "to": BASE + 40 * 86_400, "bucket": "day",
+                      "interests": f"category:{prefix}Comedy"},
+    ).data.decode()  # fmt: skip
+    assert f"{prefix}Comedy" in named and f"{prefix}Horror (" not in named
+
+
+def test_only_the_documented_names_bound_a_range(client: FlaskClient, prefix: str) -> None:
+    """``from``/``to`` bound it; a field's own name (``start``) is not a synonym."""
+    user = given_a_user_who_turned_from_comedy_to_horror(client, prefix)
+    path = f"/v1/users/{user}/shifts"
+    late, end = BASE + 50 * 86_400, BASE + 60 * 86_400
+    assert client.get(path, query_string={"from": late, "to": end}).json["signals"] == 0
+    assert client.get(path, query_string={"start": late, "to": end}).json["signals"] == 70
 
 
 def test_trending_compares_two_windows(client: FlaskClient, prefix: str) -> None:

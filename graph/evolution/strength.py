@@ -42,7 +42,6 @@ class Horizon:
 
 SHORT = Horizon("short", half_life_days=30.0, half_life_signals=10.0)
 LONG = Horizon("long", half_life_days=365.0, half_life_signals=None)
-HORIZONS = {h.name: h for h in (SHORT, LONG)}
 ATTENTION = 0.5  # evidence of interest in any event, added to its signed weight
 BLEND_SHORT = 0.35  # share of the short horizon in the blended profile (bench/evolution.py)
 

@@ -25,7 +25,6 @@ from scipy.stats import binomtest
 
 from graph.evolution.strength import Signal
 
-BUCKETS = ("day", "week", "month")
 RECENT = 3  # buckets in the recent window
 BASELINE = 3  # the baseline is this many recent windows long
 ALPHA = 0.05

@@ -17,7 +17,7 @@ from service import forecast
 from service.api import evolution_json
 from service.api.params import user_node
 from service.api.render import iso
-from service.api.spec import Count, Instant, Query, Whole, operation, query_args
+from service.api.spec import Count, Instant, Query, Span, Whole, operation, query_args
 from service.errors import bad_parameter, not_found
 from service.neo4j_ext import store
 from service.timeline_picture import render_svg
@@ -41,18 +41,10 @@ class ForecastQuery(Query):
     limit: Whole = Count(20, 1, 500)
 
 
-class RangeQuery(Query):
-    start: Instant | None = Field(None, alias="from")
-    end: Instant | None = Field(None, alias="to")
-
-
-class PictureQuery(RangeQuery):
+class TimelineQuery(Span):
     bucket: Bucket = "week"
-    limit: Whole = Count(8, 1, 50)
-
-
-class TimelineQuery(PictureQuery):
     interests: str = Field("", description="comma-separated interest keys")
+    limit: Whole = Count(8, 1, 50)
 
 
 class TrendingQuery(Query):
@@ -89,27 +81,24 @@ def user_forecast(user_id: str) -> ResponseReturnValue:
 @operation("Interest series per bucket, with trends", query=TimelineQuery)
 def user_timeline(user_id: str) -> ResponseReturnValue:
     """Weights and counts per bucket of the strongest (or the named) interests, with trends."""
-    args = query_args(TimelineQuery)
-    named = [t.strip() for t in args.interests.split(",") if t.strip()]
-    targets = [t if ":" in t else f"interest:{t}" for t in named]
-    timeline = _timeline(user_id, args, targets)[0]
+    timeline = _timeline(user_id)[0]
     return {"user_id": user_id, **evolution_json.timeline_json(timeline)}
 
 
 @blueprint.get("/v1/users/<user_id>/interests/timeline.svg")
-@operation("The timeline drawn (SVG)", query=PictureQuery, media_type="image/svg+xml")
+@operation("The timeline drawn (SVG)", query=TimelineQuery, media_type="image/svg+xml")
 def user_timeline_picture(user_id: str) -> ResponseReturnValue:
     """The timeline drawn as a stream graph, shifts marked."""
-    timeline, signals = _timeline(user_id, query_args(PictureQuery), [])
+    timeline, signals = _timeline(user_id)
     svg = render_svg(user_id, timeline, shifts.detect(signals))
     return Response(svg, mimetype="image/svg+xml")
 
 
 @blueprint.get("/v1/users/<user_id>/shifts")
-@operation("Where the user's mix of interests changed", query=RangeQuery)
+@operation("Where the user's mix of interests changed", query=Span)
 def user_shifts(user_id: str) -> ResponseReturnValue:
     """Where the user's mix of interests changed markedly in ``[from, to]``."""
-    start, end = _range(query_args(RangeQuery), default_start=profiles.EPOCH)
+    start, end = _range(query_args(Span), default_start=profiles.EPOCH)
     signals = _signals(user_id, since=start, until=end)
     return {
         "user_id": user_id,
@@ -134,9 +123,10 @@ def trending() -> ResponseReturnValue:
     }
 
 
-def _timeline(
-    user_id: str, args: PictureQuery, targets: list[str]
-) -> tuple[Timeline, list[Signal]]:
+def _timeline(user_id: str) -> tuple[Timeline, list[Signal]]:
+    args = query_args(TimelineQuery)
+    named = [t.strip() for t in args.interests.split(",") if t.strip()]
+    targets = [t if ":" in t else f"interest:{t}" for t in named]
     start, end = _range(args, default_start=None)
     if (end - start).days / BUCKET_DAYS[args.bucket] > MAX_BUCKETS:
         raise bad_parameter("bucket", f"over {MAX_BUCKETS} buckets: widen them or narrow the range")
@@ -147,7 +137,7 @@ def _timeline(
     return found, signals
 
 
-def _range(args: RangeQuery, *, default_start: datetime | None) -> tuple[datetime, datetime]:
+def _range(args: Span, *, default_start: datetime | None) -> tuple[datetime, datetime]:
     end = args.end or _now()
     start = args.start or default_start or end - DEFAULT_SPAN
     if start >= end:

@@ -1,7 +1,8 @@
 """How answers are written as JSON: instants as ISO 8601 in UTC, scores rounded.
 
-Domain and composition code return dataclasses with floats and datetimes; the blueprints turn
-them into JSON with these, so every answer writes instants and numbers the same way.
+Domain and composition code return dataclasses with floats and datetimes (text analysis rounds
+its scores to 4 places itself); the blueprints turn them into JSON with these, so every answer
+writes instants and numbers the same way.
 """
 
 from __future__ import annotations

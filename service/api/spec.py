@@ -93,11 +93,18 @@ Whole = Annotated[int, BeforeValidator(_whole)]
 class Query(BaseModel):
     """Query parameters of one route; parameters it does not name are ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class NoQuery(Query):
     pass
+
+
+class Span(Query):
+    """``from`` and ``to``: instants bounding what an answer covers."""
+
+    start: Instant | None = Field(None, alias="from")
+    end: Instant | None = Field(None, alias="to")
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,12 @@ from typing import Any
 
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
-from pydantic import Field
 
 from graph.ingest import reads
 from graph.privacy import erasure
 from service.api.params import user_node
 from service.api.render import iso
-from service.api.spec import Count, Instant, Query, Whole, operation, query_args
+from service.api.spec import Count, Span, Whole, operation, query_args
 from service.auth import requires
 from service.errors import bad_parameter, not_found
 from service.neo4j_ext import store
@@ -19,9 +18,7 @@ from service.neo4j_ext import store
 blueprint = Blueprint("users", __name__, url_prefix="/v1/users")
 
 
-class EventsQuery(Query):
-    start: Instant | None = Field(None, alias="from")
-    end: Instant | None = Field(None, alias="to")
+class EventsQuery(Span):
     limit: Whole = Count(100, 1, 10_000)
 
 
@@ -82,5 +79,5 @@ def export(user_id: str) -> ResponseReturnValue:
 
 
 def _properties(values: dict[str, Any]) -> dict[str, Any]:
-    """A property map as JSON: instants as ``render.iso`` writes them."""
-    return {key: iso(v) if isinstance(v, datetime) else v for key, v in values.items()}
+    """A property map as JSON, keys sorted: instants as ``render.iso`` writes them."""
+    return {key: iso(v) if isinstance(v, datetime) else v for key, v in sorted(values.items())}
