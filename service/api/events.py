@@ -11,14 +11,14 @@ from service.neo4j_ext import store
 
 blueprint = Blueprint("events", __name__, url_prefix="/v1/events")
 
+EVENTS = Body(EventIn, "events")
+
 
 @blueprint.post("")
-@operation(
-    "Record interactions, all or nothing; repeats change nothing", body=Body(EventIn, "events")
-)
+@operation("Record interactions, all or nothing; repeats change nothing", body=EVENTS)
 def post_events() -> ResponseReturnValue:
     """Record interactions (a batch of up to MAX_BATCH), all or nothing; repeats change nothing."""
-    events = [pseudonyms().event(event) for event in batch(EventIn, "events")]
+    events = [pseudonyms().event(event) for event in batch(EVENTS)]
     written = write_events(store(), events)
     return {
         "received": written.received,

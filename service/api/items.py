@@ -16,11 +16,14 @@ from service.neo4j_ext import store
 blueprint = Blueprint("items", __name__, url_prefix="/v1/items")
 
 
+ITEMS = Body(ItemIn, "items")
+
+
 @blueprint.post("")
-@operation("Upsert catalogue items, all or nothing", body=Body(ItemIn, "items"))
+@operation("Upsert catalogue items, all or nothing", body=ITEMS)
 def post_items() -> ResponseReturnValue:
     """Upsert catalogue items (a batch of up to MAX_BATCH), all or nothing."""
-    items = batch(ItemIn, "items")
+    items = batch(ITEMS)
     written = write_items(store(), items)
     return {"received": len(items), "upserted": written}
 

@@ -9,8 +9,9 @@ from typing import Any
 from flask import current_app, request
 from pydantic import TypeAdapter, ValidationError
 
-from graph.ingest.records import Id, Record, parse_batch
+from graph.ingest.records import Id, parse_batch
 from graph.privacy.pseudonyms import Pseudonyms
+from service.api.spec import Body
 from service.errors import ApiError, bad_parameter
 
 _USER_ID = TypeAdapter(Id)
@@ -49,9 +50,10 @@ def json_body() -> Any:
         ) from None
 
 
-def batch(model: type[Record], key: str) -> list[Any]:
-    """Records of a batch body: a JSON array, or an object holding the array under ``key``."""
+def batch(declared: Body) -> list[Any]:
+    """The records of a batch body as the view declares it (``service.api.spec.Body``): a JSON
+    array, or an object holding the array under its key."""
     body = json_body()
-    if isinstance(body, dict) and set(body) == {key}:
-        body = body[key]
-    return parse_batch(model, body, max_records=current_app.config["MAX_BATCH"])
+    if isinstance(body, dict) and set(body) == {declared.key}:
+        body = body[declared.key]
+    return parse_batch(declared.model, body, max_records=current_app.config["MAX_BATCH"])

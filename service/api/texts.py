@@ -82,8 +82,8 @@ def text_answer(analysis: user_texts.TextAnalysis) -> dict[str, Any]:
 def _texts(*, require_timestamp: bool = True) -> list[TextIn]:
     """One text object, an array of them, or ``{"texts": [...]}``."""
     body: Any = json_body()
-    if isinstance(body, dict) and set(body) == {"texts"}:
-        body = body["texts"]
+    if isinstance(body, dict) and set(body) == {TEXTS.key}:
+        body = body[TEXTS.key]
     if isinstance(body, dict):
         body = [body]
     if not require_timestamp and isinstance(body, list):
