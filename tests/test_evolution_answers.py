@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from graph.evolution import profiles
+from graph.evolution import profiles, trends
 from graph.evolution.forecast import ItemTargets, compose
 from graph.evolution.profiles import InterestDetails, WindowCounts
 from graph.evolution.shifts import Shift
@@ -131,3 +131,22 @@ def test_answers_round_and_write_instants_as_before() -> None:
     row = profiles.rank_trending([WindowCounts("interest:x", 2, 1, 1)], limit=1)[0]
     written = evolution_json.trending_json(row)
     assert written["log_ratio"] == 0.4055 and written["p_value"] == 0.5
+
+
+def test_a_trend_is_written_with_what_its_rule_looked_at() -> None:
+    growing = trends.trend([1, 1, 1, 1, 1, 1, 1, 1, 6, 7, 8])
+    written = evolution_json.trend_json(growing)
+    assert written is not None and list(written) == [
+        "label", "recent_buckets", "recent_signals", "baseline_buckets", "baseline_signals",
+        "recent_rate", "baseline_rate", "rate_ratio", "p_value", "alpha",
+    ]  # fmt: skip
+    assert written["label"] == "growing" and written["recent_signals"] == 21
+    assert written["recent_rate"] == 7.0 and written["baseline_rate"] == 1.0
+    assert written["rate_ratio"] == 7.0 and 0 < written["p_value"] < 0.05
+    assert written["p_value"] == round(written["p_value"], 6)
+    dormant = evolution_json.trend_json(trends.trend([3, 2, 1, 0, 0, 0]))
+    assert dormant == {
+        "label": "dormant", "recent_buckets": 3, "recent_signals": 0, "baseline_buckets": 3,
+        "baseline_signals": 6, "buckets_since_last": 3,
+    }  # fmt: skip
+    assert evolution_json.trend_json(trends.trend([0, 0])) is None

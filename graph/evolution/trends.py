@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import numpy as np
 from scipy.stats import binomtest
@@ -31,9 +30,28 @@ ALPHA = 0.05
 
 
 @dataclass(frozen=True)
+class RateTest:
+    """The binomial test of the recent window's rate against the baseline's."""
+
+    recent_rate: float  # signals per bucket
+    baseline_rate: float
+    rate_ratio: float | None  # None with a baseline rate of 0
+    p_value: float
+    alpha: float
+
+
+@dataclass(frozen=True)
 class Trend:
+    """A target's label and what the rule looked at."""
+
     label: str  # emerging, growing, stable, declining, dormant, returning
-    numbers: dict[str, Any]  # what the rule looked at
+    recent_buckets: int
+    recent_signals: int
+    baseline_buckets: int
+    baseline_signals: int
+    buckets_since_last: int | None = None  # dormant: buckets since the last signal
+    gap_buckets: int | None = None  # returning: the silent buckets before the recent window
+    test: RateTest | None = None  # growing, declining, and stable with a baseline
 
 
 def bucket_starts(start: datetime, end: datetime, bucket: str) -> list[datetime]:
@@ -86,37 +104,33 @@ def trend(counts: Sequence[int], *, recent: int = RECENT, alpha: float = ALPHA) 
     recent = min(recent, len(c))
     now, before = c[-recent:], c[:-recent]
     baseline = before[-BASELINE * recent :]
-    numbers: dict[str, Any] = {
-        "recent_buckets": recent,
-        "recent_signals": int(now.sum()),
-        "baseline_buckets": len(baseline),
-        "baseline_signals": int(baseline.sum()),
-    }
+    emerging = Trend("emerging", recent, int(now.sum()), len(baseline), int(baseline.sum()))
     if before.sum() == 0:
-        return Trend("emerging", numbers)
+        return emerging
     if now.sum() == 0:
         silent = len(c) - 1 - int(np.flatnonzero(c)[-1])
-        return Trend("dormant", {**numbers, "buckets_since_last": silent})
+        return replace(emerging, label="dormant", buckets_since_last=silent)
     active_before = np.flatnonzero(before)
     gap = len(before) - 1 - int(active_before[-1])
     if gap >= recent:
-        return Trend("returning", {**numbers, "gap_buckets": gap})
+        return replace(emerging, label="returning", gap_buckets=gap)
     if len(baseline) == 0:
-        return Trend("stable", numbers)
+        return replace(emerging, label="stable")
     recent_rate = now.sum() / recent
     baseline_rate = baseline.sum() / len(baseline)
     n = int(now.sum() + baseline.sum())
     p = binomtest(int(now.sum()), n, recent / (recent + len(baseline))).pvalue
-    numbers.update(
-        recent_rate=round(float(recent_rate), 4),
-        baseline_rate=round(float(baseline_rate), 4),
-        rate_ratio=round(float(recent_rate / baseline_rate), 4) if baseline_rate else None,
-        p_value=round(float(p), 6),
+    test = RateTest(
+        recent_rate=float(recent_rate),
+        baseline_rate=float(baseline_rate),
+        rate_ratio=float(recent_rate / baseline_rate) if baseline_rate else None,
+        p_value=float(p),
         alpha=alpha,
     )
     if p < alpha:
-        return Trend("growing" if recent_rate > baseline_rate else "declining", numbers)
-    return Trend("stable", numbers)
+        label = "growing" if recent_rate > baseline_rate else "declining"
+        return replace(emerging, label=label, test=test)
+    return replace(emerging, label="stable", test=test)
 
 
 def trending_score(recent: int, before: int) -> tuple[float, float]:

@@ -83,7 +83,30 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
 
 
 def trend_json(trend: Trend | None) -> dict[str, Any] | None:
-    return None if trend is None else {"label": trend.label, **trend.numbers}
+    """The trend's label and what the rule looked at: rates to four places, p to six."""
+    if trend is None:
+        return None
+    found: dict[str, Any] = {
+        "label": trend.label,
+        "recent_buckets": trend.recent_buckets,
+        "recent_signals": trend.recent_signals,
+        "baseline_buckets": trend.baseline_buckets,
+        "baseline_signals": trend.baseline_signals,
+    }
+    if trend.buckets_since_last is not None:
+        found["buckets_since_last"] = trend.buckets_since_last
+    if trend.gap_buckets is not None:
+        found["gap_buckets"] = trend.gap_buckets
+    if trend.test is not None:
+        ratio = trend.test.rate_ratio
+        found.update(
+            recent_rate=score(trend.test.recent_rate, 4),
+            baseline_rate=score(trend.test.baseline_rate, 4),
+            rate_ratio=None if ratio is None else score(ratio, 4),
+            p_value=score(trend.test.p_value),
+            alpha=trend.test.alpha,
+        )
+    return found
 
 
 def shift_json(shift: Shift) -> dict[str, Any]:
