@@ -15,6 +15,7 @@ from service.api import (
     docs,
     events,
     evolution,
+    feedback,
     health,
     interests,
     items,
@@ -25,6 +26,7 @@ from service.api import (
 from service.auth import Auth
 from service.errors import register_error_handlers
 from service.neo4j_ext import Neo4j
+from service.policy import Policies
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BATCH": MAX_BATCH,  # records per POST
@@ -57,10 +59,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     secret = app.config.get("SECRET")
     app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
-    Neo4j(app)
+    neo4j = Neo4j(app)
+    app.extensions["policies"] = Policies(neo4j.graph)
     Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
     blueprints = (
-        health, docs, items, events, users, texts, interests, evolution, recommendations
+        health, docs, items, events, feedback, users, texts, interests, evolution,
+        recommendations,
     )  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.blueprint)

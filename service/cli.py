@@ -305,14 +305,16 @@ def keys_revoke(key_id: str) -> None:
 @click.option("--schedule", "cron", envvar="INTERESTS_RETENTION_CRON", default=None,
               help="Crontab expression (UTC), e.g. '30 3 * * *'; else run once.")  # fmt: skip
 def retention(days: int, cron: str | None) -> None:
-    """Delete events, expressions and raw texts older than the retention window."""
+    """Delete events, expressions, raw texts and logged recommendations older than the retention
+    window."""
 
     def once() -> None:
         before = datetime.now(UTC) - timedelta(days=days)
         with command_graph() as graph:
             expired = erasure.expire(graph, before)
         click.echo(f"before {before:%Y-%m-%d %H:%M} UTC: {expired.events} events, "
-                   f"{expired.expressions} expressions, {expired.texts} texts removed")  # fmt: skip
+                   f"{expired.expressions} expressions, {expired.texts} texts, "
+                   f"{expired.recommendations} recommendations removed")  # fmt: skip
 
     with failures():
         schedule(cron, once, name="retention")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +59,40 @@ def refresh(
     return stored
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What the user node holds for the answer "now": the kept ranking (when it holds) and the
+    policy's online state."""
+
+    ranking: KeptRanking | None
+    policy_state: str | None
+
+
+@dataclass(frozen=True)
+class KeptRanking:
+    computed_at: datetime
+    run: str | None
+    ranked: list[Candidate]
+    details: dict[str, ItemDetails]
+
+
+def read(graph: Graph, user_id: str) -> Kept:
+    """The user's kept ranking if it holds (computed after the user's latest event or text, with
+    the run that serves now, younger than ``MAX_AGE``), and the policy's state, in one read.
+    Feedback on shown items does not void the ranking: the policy answers for it until the next
+    refresh (``stale_precomputed`` picks the user up)."""
+    r = graph.read_one("recommend/precomputed", user_id=user_id)
+    if r is None or r["ranked"] is None:
+        return Kept(None, r["policy_state"] if r is not None else None)
+    computed_at: datetime = r["computed_at"].to_native()
+    fresh = r["updated_at"] is None or r["computed_at"] >= r["updated_at"]
+    young = r["now"].to_native() - computed_at <= MAX_AGE
+    if not (fresh and young and r["run"] == r["serving_run"]):
+        return Kept(None, r["policy_state"])
+    ranked, details = decode(r["ranked"])
+    return Kept(KeptRanking(computed_at, r["run"], ranked, details), r["policy_state"])
+
+
 def answer(
     graph: Graph, user_id: str, k: int, *, caller: str | None = None
 ) -> Recommendations | None:
@@ -65,16 +100,10 @@ def answer(
     the id the answer names the user by (as ``recommend.recommend``)."""
     if k > KEPT // 4:
         return None
-    r = graph.read_one("recommend/precomputed", user_id=user_id)
-    if r is None or r["ranked"] is None:
+    kept = read(graph, user_id).ranking
+    if kept is None:
         return None
-    computed_at: datetime = r["computed_at"].to_native()
-    fresh = r["updated_at"] is None or r["computed_at"] >= r["updated_at"]
-    young = r["now"].to_native() - computed_at <= MAX_AGE
-    if not (fresh and young and r["run"] == r["serving_run"]):
-        return None
-    ranked, details = decode(r["ranked"])
-    return kept_answer(caller or user_id, computed_at, r["run"], ranked, details, k)
+    return kept_answer(caller or user_id, kept.computed_at, kept.run, kept.ranked, kept.details, k)
 
 
 def kept_answer(

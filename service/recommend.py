@@ -209,8 +209,25 @@ class Popular:
     recent_positives: int
 
 
+@dataclass(frozen=True)
+class Explored:
+    """Shown to explore: the policy knows little of how the user takes ``category`` (``shown``:
+    decayed count of the user's items of it shown lately)."""
+
+    category: str | None
+    shown: float
+
+
+@dataclass(frozen=True)
+class FedBack:
+    """Shown because the user's reactions to ``category`` lately earned ``rate`` per item."""
+
+    category: str
+    rate: float
+
+
 Explanation: TypeAlias = ProfilePath | ItemModelPath | EmbeddingPath | NeighbourPath
-Reason: TypeAlias = Explanation | Popular
+Reason: TypeAlias = Explanation | Popular | Explored | FedBack
 
 
 @dataclass(frozen=True)
@@ -222,6 +239,9 @@ class Recommended:
     sources: dict[str, float]  # raw score per source (a cold start: recent positives, popularity)
     explanations: list[Explanation] | None = None  # when explanations were asked for
     reason: Reason | None = None  # when explained, and on a cold start
+    position: int | None = None  # 1-based, when a policy chose the list
+    propensity: float | None = None  # the probability that the policy put the item in the list
+    explored: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,6 +254,9 @@ class Recommendations:
     cold_start: bool
     items: list[Recommended]
     precomputed: bool = False
+    recommendation_id: str | None = None  # when the answer was logged (feedback refers to it)
+    policy: str | None = None
+    policy_version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.neo4j
 
 
 def ask(client: FlaskClient, user: str, **args: object) -> dict[str, Any]:
+    """The answer of the current ranking (the policy that does not explore)."""
+    args.setdefault("policy", "current")
     answer = client.get(f"/v1/users/{user}/recommendations", query_string=args)
     body: dict[str, Any] = json_of(answer)
     assert answer.status_code == 200, body

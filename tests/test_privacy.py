@@ -122,7 +122,12 @@ def test_erasure_removes_the_user_everywhere(
     expressions = len(client.get(f"/v1/users/{user}/export").json["expressions"])
     erased = client.delete(f"/v1/users/{user}")
     assert erased.status_code == 200
-    assert erased.json["erased"] == {"events": 3, "expressions": expressions, "texts": 2}
+    assert erased.json["erased"] == {
+        "events": 3,
+        "expressions": expressions,
+        "texts": 2,
+        "recommendations": 0,
+    }
     assert found_anywhere(graph, PSEUDONYMS.user(user)) == []  # node, edges, texts, vectors
     assert vector_of(graph, user, report.slot) is None
     assert not any(PSEUDONYMS.user(user) in str(t) for t in export_triples(graph).tolist())

@@ -1,8 +1,10 @@
-// Tests only: removes the users, items, categories, interests and texts created at or after
-// $since (users are stored under keyed pseudonyms, so a test cannot find its own by an id prefix;
-// the API fuzzer invents ids of its own).
+// Tests only: removes the users, items, categories, interests, texts, logged recommendations and
+// policy snapshots created at or after $since (users are stored under keyed pseudonyms, so a test
+// cannot find its own by an id prefix; the API fuzzer invents ids of its own).
 MATCH (n)
-WHERE (n:User OR n:Item OR n:Category OR n:Interest OR n:Text) AND n.created_at >= $since
+WHERE (n:User OR n:Item OR n:Category OR n:Interest OR n:Text OR n:Recommendation
+       OR n:PolicySnapshot)
+  AND coalesce(n.created_at, n.at) >= $since
 CALL (n) {
   DETACH DELETE n
 } IN TRANSACTIONS OF 1000 ROWS

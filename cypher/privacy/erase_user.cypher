@@ -1,4 +1,5 @@
-// Erases a user: the node (with its embedding vectors), every edge and the texts it wrote.
+// Erases a user: the node (with its embedding vectors and the policy's state of it), every edge,
+// the texts it wrote and the recommendations shown to it (with the feedback on them).
 MATCH (u:User {id: $user_id})
 CALL (u) {
   OPTIONAL MATCH (u)-[r:INTERACTED]->()
@@ -8,8 +9,14 @@ CALL (u) {
   OPTIONAL MATCH (u)-[e:EXPRESSED]->()
   RETURN count(e) AS expressions
 }
+CALL (u) {
+  OPTIONAL MATCH (u)-[:WAS_SHOWN]->(r:Recommendation)
+  WITH collect(r) AS shown
+  FOREACH (r IN shown | DETACH DELETE r)
+  RETURN size(shown) AS recommendations
+}
 OPTIONAL MATCH (u)-[:WROTE]->(t:Text)
-WITH u, events, expressions, collect(t) AS texts
+WITH u, events, expressions, recommendations, collect(t) AS texts
 FOREACH (t IN texts | DETACH DELETE t)
 DETACH DELETE u
-RETURN events, expressions, size(texts) AS texts
+RETURN events, expressions, size(texts) AS texts, recommendations

@@ -13,6 +13,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "add_to_cart": 1.0,
     "purchase": 1.5,
     "dislike": -1.0,
+    "skip": -0.1,  # shown, passed over (feedback on recommendations)
     "rate": 1.0,
 }
 EVENT_KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
@@ -31,3 +32,31 @@ def interaction_weight(kind: str, value: float | None) -> float:
             raise ValueError("a rating needs a value")
         return round((value - RATING_NEUTRAL) / (RATING_MAX - RATING_NEUTRAL), 6)
     return KIND_WEIGHTS[kind]
+
+
+# --- feedback on shown items -------------------------------------------------------------------
+
+FEEDBACK_KINDS: tuple[str, ...] = ("impression", "click", "skip", "dislike")
+DWELL_CAP_S = 300.0  # dwell beyond five minutes says no more (one outlier cannot dominate)
+CLICK_WEIGHT = 0.25  # interest signal of a click with no dwell; a full dwell adds up to 1.0
+SKIP_WEIGHT = KIND_WEIGHTS["skip"]  # a shown item passed over: weak evidence against
+
+
+def reward(clicked: bool, dwell_s: float | None) -> float:
+    """The reward of a shown item: click × dwell, the dwell capped at ``DWELL_CAP_S`` and scaled
+    to [0, 1]. A click without a dwell earns 0 (the dwell is unknown); no click earns 0."""
+    if not clicked or dwell_s is None:
+        return 0.0
+    return min(max(dwell_s, 0.0), DWELL_CAP_S) / DWELL_CAP_S
+
+
+def feedback_weight(kind: str, dwell_s: float | None) -> float | None:
+    """The interest signal a feedback record leaves (an event's weight), None for an impression:
+    a click weighs ``CLICK_WEIGHT`` plus the rest up to 1.0 in proportion to its scaled dwell."""
+    if kind == "click":
+        return round(CLICK_WEIGHT + (1 - CLICK_WEIGHT) * reward(True, dwell_s or 0.0), 6)
+    if kind == "skip":
+        return SKIP_WEIGHT
+    if kind == "dislike":
+        return KIND_WEIGHTS["dislike"]
+    return None

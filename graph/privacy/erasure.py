@@ -1,4 +1,4 @@
-"""A user's data on request: erase it, export it; events past the retention window expire.
+"""A user's data on request: erase it, export it; what is past the retention window expires.
 
 Functions take the graph's id of the user (its pseudonym). Erasing deletes the user node (and so
 its embedding vectors), every edge and the texts it wrote, in one transaction; the next embedding
@@ -25,6 +25,7 @@ class Erased:
     events: int
     expressions: int
     texts: int
+    recommendations: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Expired:
     events: int
     expressions: int
     texts: int
+    recommendations: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class UserData:
     events: list[dict[str, Any]]  # INTERACTED edges with ``item_id``, oldest first
     expressions: list[dict[str, Any]]  # EXPRESSED edges with ``interest``, oldest first
     texts: list[dict[str, Any]]  # raw texts (kept only with INTERESTS_STORE_RAW_TEXT)
+    recommendations: list[dict[str, Any]]  # logged answers with each shown item's feedback
 
 
 def erase_user(graph: Graph, user_id: str) -> Erased | None:
@@ -50,7 +53,8 @@ def erase_user(graph: Graph, user_id: str) -> Erased | None:
     if not records:
         return None
     logger.info("erased a user (%d events)", records[0]["events"])
-    return Erased(records[0]["events"], records[0]["expressions"], records[0]["texts"])
+    r = records[0]
+    return Erased(r["events"], r["expressions"], r["texts"], r["recommendations"])
 
 
 def export_user(graph: Graph, user_id: str) -> UserData | None:
@@ -63,11 +67,13 @@ def export_user(graph: Graph, user_id: str) -> UserData | None:
         events=[_native(e) for e in record["events"]],
         expressions=[_native(e) for e in record["expressions"]],
         texts=[_native(t) for t in record["texts"]],
+        recommendations=[_recommendation(r) for r in record["recommendations"]],
     )
 
 
 def expire(graph: Graph, before: datetime) -> Expired:
-    """Delete events, expressions and raw texts older than ``before`` (the retention job).
+    """Delete events, expressions, raw texts and logged recommendations (with their feedback)
+    older than ``before`` (the retention job).
 
     Each statement deletes ``IN TRANSACTIONS``, so it runs auto-commit; what it removed is read
     from its counters (which add up the inner transactions).
@@ -77,9 +83,14 @@ def expire(graph: Graph, before: datetime) -> Expired:
         "privacy/expire_expressions", before=before
     ).counters.relationships_deleted
     texts = graph.run("privacy/expire_texts", before=before).counters.nodes_deleted
-    expired = Expired(events, expressions, texts)
+    shown = graph.run("privacy/expire_recommendations", before=before).counters.nodes_deleted
+    expired = Expired(events, expressions, texts, shown)
     logger.info("retention before %s: %s", before.isoformat(), expired)
     return expired
+
+
+def _recommendation(logged: dict[str, Any]) -> dict[str, Any]:
+    return {**_native(logged), "items": [_native(i) for i in logged["items"]]}
 
 
 def _native(properties: dict[str, Any]) -> dict[str, Any]:

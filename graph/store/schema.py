@@ -10,7 +10,7 @@ from graph.store.graph import Graph
 logger = logging.getLogger(__name__)
 
 #: Raise when a file under cypher/schema/ is added or changed.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def apply_schema(graph: Graph) -> list[str]:

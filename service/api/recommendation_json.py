@@ -9,6 +9,8 @@ from service.api.render import iso, score
 from service.recommend import (
     EmbeddingPath,
     Explanation,
+    Explored,
+    FedBack,
     ItemModelPath,
     NeighbourPath,
     ProfilePath,
@@ -19,6 +21,7 @@ from service.recommend import (
 )
 
 STRENGTH_DIGITS = 4  # a profile target's strength and an embedding similarity on a path
+PROPENSITY_DIGITS = 6  # off-policy estimates divide by it
 
 
 def recommendations_json(answer: Recommendations) -> dict[str, Any]:
@@ -29,6 +32,9 @@ def recommendations_json(answer: Recommendations) -> dict[str, Any]:
         "embedding_run": answer.embedding_run,
         "cold_start": answer.cold_start,
     }
+    if answer.recommendation_id is not None:
+        head["recommendation_id"] = answer.recommendation_id
+        head["policy"] = {"name": answer.policy, "version": answer.policy_version}
     items = [item_json(item, answer.user_id) for item in answer.items]
     if answer.precomputed:
         return {**head, "precomputed": True, "items": items}
@@ -43,6 +49,10 @@ def item_json(item: Recommended, user_id: str) -> dict[str, Any]:
         "score": score(item.score),
         "sources": {source: score(value) for source, value in item.sources.items()},
     }
+    if item.position is not None:
+        body["position"] = item.position
+        body["propensity"] = score(item.propensity or 0.0, PROPENSITY_DIGITS)
+        body["explored"] = item.explored
     if item.explanations is not None:
         body["explanations"] = [explanation_json(e, user_id) for e in item.explanations]
     if item.reason is not None:
@@ -84,6 +94,13 @@ def reason(why: Reason) -> str:
         return f"similar to {why.anchor_title}, which you liked on {_day(why)}"
     if isinstance(why, NeighbourPath):
         return f"liked by {why.users} of the {why.neighbours} users most like you"
+    if isinstance(why, Explored):
+        if why.category is None:
+            return "shown to explore"
+        return (f"shown to explore: little is known of how you take {why.category} "
+                f"({why.shown:.1f} of its items shown to you lately)")  # fmt: skip
+    if isinstance(why, FedBack):
+        return f"you engaged with {why.category} lately ({why.rate:.2f} reward per item shown)"
     return "popular lately" if why.recent_positives else "popular"
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 
 from graph.ingest import reads
-from service import precomputed, recommend
+from service import policy, recommend
 from service.api.params import user_node
 from service.api.recommendation_json import recommendations_json, similar_json
 from service.api.spec import Count, Flag, Instant, Query, Whole, operation, query_args
@@ -23,6 +24,7 @@ class RecommendationsQuery(Query):
     as_of: Instant | None = None
     explain: Flag = False
     exclude_seen: Flag = True
+    policy: Literal["bandit", "current", "random", "epsilon"] = "bandit"
 
 
 class SimilarQuery(Query):
@@ -32,20 +34,23 @@ class SimilarQuery(Query):
 @blueprint.get("/v1/users/<user_id>/recommendations")
 @operation("Recommendations with explanations", query=RecommendationsQuery)
 def recommendations(user_id: str) -> ResponseReturnValue:
-    """``k`` items for the user at ``as_of``; a user with no history gets popular recent ones.
-    Without ``as_of`` (now), explanations or seen items, a ranking computed ahead answers while
-    it holds (``service.precomputed``)."""
+    """``k`` items for the user. For now (no ``as_of``) with seen items excluded, a ``policy``
+    chooses the list from the ranking and what feedback says (``service.policy``; the default
+    ``bandit`` learns online and explores) and the answer is logged: its ``recommendation_id``
+    is what feedback refers to, and each item carries its position, propensity and whether it
+    was shown to explore. With ``as_of`` (what the ranking said then) or ``exclude_seen=false``
+    the ranking answers alone and nothing is logged."""
     args = query_args(RecommendationsQuery)
-    k, as_of, explain, exclude_seen = args.k, args.as_of, args.explain, args.exclude_seen
     graph = store()
     node = user_node(user_id)
-    if as_of is None and exclude_seen and not explain:
-        ahead = precomputed.answer(graph, node, k, caller=user_id)
-        if ahead is not None:
-            return recommendations_json(ahead)
+    if args.as_of is None and args.exclude_seen:
+        policies: policy.Policies = current_app.extensions["policies"]
+        answer = policy.recommend_now(graph, policies, node, caller=user_id, k=args.k,
+                                      policy=args.policy, explain=args.explain)  # fmt: skip
+        return recommendations_json(answer)
     answer = recommend.recommend(
-        graph, node, k=k, as_of=as_of or datetime.now(UTC), explain=explain,
-        exclude_seen=exclude_seen, caller=user_id,
+        graph, node, k=args.k, as_of=args.as_of or datetime.now(UTC), explain=args.explain,
+        exclude_seen=args.exclude_seen, caller=user_id,
     )  # fmt: skip
     return recommendations_json(answer)
 

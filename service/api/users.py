@@ -64,7 +64,8 @@ def erase(user_id: str) -> ResponseReturnValue:
 @operation("Everything held about the user")
 @requires("admin")
 def export(user_id: str) -> ResponseReturnValue:
-    """Everything held about the user (admin scope): the node, events, expressions, texts."""
+    """Everything held about the user (admin scope): the node, events, expressions, texts, and
+    the recommendations shown with the feedback on each item."""
     held = erasure.export_user(store(), user_node(user_id))
     if held is None:
         raise not_found("user", user_id)
@@ -75,6 +76,13 @@ def export(user_id: str) -> ResponseReturnValue:
         "events": [_properties(e) for e in held.events],
         "expressions": [_properties(e) for e in held.expressions],
         "texts": [_properties(t) for t in held.texts],
+        "recommendations": [
+            {
+                **_properties({k: v for k, v in r.items() if k != "items"}),
+                "items": [_properties(i) for i in r["items"]],
+            }
+            for r in held.recommendations
+        ],
     }
 
 

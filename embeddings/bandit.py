@@ -1,0 +1,171 @@
+"""The recommendation policy's learnt part: a contextual bandit in Vowpal Wabbit, learnt online.
+
+``Bandit`` wraps one VW workspace in ``--cb_adf`` mode (action-dependent features) with the
+multi-task regression estimator (``--cb_type mtr``): each shown item whose outcome arrived is one
+example (what the policy knew of the user and the item, its reward as a negative cost, and the
+probability with which it was shown, which weights the update). Its predictions are expected
+rewards for the candidates; how a list is drawn from them, exploring, is ``service.policy``'s.
+
+``Learner`` keeps a worker's bandit in step with the graph: the log of outcomes is the shared
+truth, and every worker learns from it in the same order (``catch_up``, a few seconds after the
+feedback lands), starting from the newest saved snapshot. ``checkpoint`` saves a new version
+(``PolicySnapshot`` nodes, the newest ``KEEP`` kept), so a restart replays only what came after.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import vowpalwabbit
+
+from graph.store import Graph
+
+logger = logging.getLogger(__name__)
+
+VW_ARGS = "--cb_adf --cb_type mtr -q sa --bit_precision 16 --learning_rate 0.5 --quiet"
+OVERLAP = timedelta(seconds=30)  # outcomes are re-read this far back (commits land out of order)
+BATCH = 5_000  # outcomes read per query
+KEEP = 5  # snapshots kept
+POLICY = "bandit"  # the logged policy whose outcomes it learns from (its own)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One shown item and what came of it."""
+
+    shared: str  # VW features of the user ("fb:0.2 shift:1")
+    action: str  # VW features of the item
+    reward: float
+    propensity: float
+
+
+class Bandit:
+    """One VW workspace; thread-safe (a lock around each call)."""
+
+    def __init__(self, model: bytes | None = None) -> None:
+        self._lock = threading.Lock()
+        self._vw = _workspace(model)
+        self.examples = 0
+
+    def predict(self, shared: str, actions: Sequence[str]) -> list[float]:
+        """Expected reward of each action, in order."""
+        if not actions:
+            return []
+        lines = [f"shared |s {shared}", *(f"|a {a}" for a in actions)]
+        with self._lock:
+            costs = self._vw.predict(lines)
+        return [-float(c) for c in costs]
+
+    def learn(self, examples: Sequence[Example]) -> None:
+        with self._lock:
+            for e in examples:
+                p = min(max(e.propensity, 1e-3), 1.0)
+                label = f"0:{-e.reward:.6f}:{p:.6f}"
+                self._vw.learn([f"shared |s {e.shared}", f"{label} |a {e.action}"])
+            self.examples += len(examples)
+
+    def save(self) -> bytes:
+        with self._lock:
+            fd, path = tempfile.mkstemp(suffix=".vw")
+            os.close(fd)
+            try:
+                self._vw.save(path)
+                with open(path, "rb") as f:
+                    return f.read()
+            finally:
+                os.unlink(path)
+
+
+def _workspace(model: bytes | None) -> vowpalwabbit.Workspace:
+    if model is None:
+        return vowpalwabbit.Workspace(VW_ARGS)
+    fd, path = tempfile.mkstemp(suffix=".vw")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(model)
+        return vowpalwabbit.Workspace(f"{VW_ARGS} --initial_regressor {path}")
+    finally:
+        os.unlink(path)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    model: bytes
+    cursor: datetime  # the newest outcome learnt
+    recent: list[str]  # outcomes learnt within OVERLAP of the cursor ("rec|item")
+    examples: int
+
+
+class Learner:
+    """A bandit kept in step with the outcomes in the graph (one per worker)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._sync = threading.Lock()
+        snapshot = latest_snapshot(graph)
+        self.snapshot_version = snapshot.version if snapshot else 0
+        self.bandit = Bandit(snapshot.model if snapshot else None)
+        self.cursor = snapshot.cursor if snapshot else datetime(1970, 1, 1, tzinfo=timezone.utc)
+        self._recent: dict[str, datetime] = {
+            key: self.cursor for key in (snapshot.recent if snapshot else [])
+        }
+        self.base_examples = snapshot.examples if snapshot else 0
+
+    @property
+    def version(self) -> str:
+        """``vw-<snapshot>+<examples learnt since>``: what the logs name the policy by."""
+        return f"vw-{self.snapshot_version}+{self.bandit.examples}"
+
+    def catch_up(self) -> int:
+        """Learn from every outcome not yet learnt; return how many."""
+        learnt = 0
+        with self._sync:
+            while True:
+                rows = self.graph.read("feedback/outcomes_since", since=self.cursor - OVERLAP,
+                                       policy=POLICY, limit=BATCH)  # fmt: skip
+                fresh = []
+                for r in rows:
+                    key = f"{r['recommendation_id']}|{r['item_id']}"
+                    at = r["resolved_at"].to_native()
+                    if key in self._recent or r["features"] is None:
+                        continue
+                    self._recent[key] = at
+                    fresh.append(Example(r["shared"] or "", r["features"], float(r["reward"]),
+                                         float(r["propensity"])))  # fmt: skip
+                    self.cursor = max(self.cursor, at)
+                self.bandit.learn(fresh)
+                learnt += len(fresh)
+                horizon = self.cursor - OVERLAP
+                self._recent = {k: at for k, at in self._recent.items() if at >= horizon}
+                if len(rows) < BATCH or not fresh:
+                    break
+        if learnt:
+            logger.debug("policy learnt %d outcomes (now %s)", learnt, self.version)
+        return learnt
+
+    def checkpoint(self, *, keep: int = KEEP) -> int:
+        """Catch up and save a new snapshot version; return it."""
+        self.catch_up()
+        with self._sync:
+            version = self.snapshot_version + 1
+            examples = self.base_examples + self.bandit.examples
+            self.graph.write("feedback/store_snapshot", version=version, model=self.bandit.save(),
+                             cursor=self.cursor, recent=sorted(self._recent), examples=examples,
+                             keep=keep)  # fmt: skip
+        logger.info("policy snapshot %d saved (%d examples)", version, examples)
+        return version
+
+
+def latest_snapshot(graph: Graph) -> Snapshot | None:
+    r = graph.read_one("feedback/latest_snapshot")
+    if r is None:
+        return None
+    return Snapshot(r["version"], bytes(r["model"]), r["cursor"].to_native(), list(r["recent"]),
+                    r["examples"])  # fmt: skip

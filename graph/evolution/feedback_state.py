@@ -1,0 +1,158 @@
+"""What a user's reactions to shown items say, online: pure functions over a small state.
+
+The recommendation policy keeps, per user, decayed sums of what was shown and what it earned per
+category, the items clicked and skipped, and two reward rates (a short and a long horizon). Each
+outcome (a click with its reward, a skip, a dislike) updates it at once, so the next answer
+already uses it; the service keeps it as JSON on the user node, updated in the same transaction as
+the feedback.
+
+Decay counts outcomes, not days: a user who reacts to fifty items in a minute has told as much as
+one who does so over a month. A *shift* is flagged when the short-horizon reward rate falls below
+``SHIFT_RATIO`` of the long one after enough outcomes: what used to earn no longer does. Then the
+category beliefs are discounted (``SHIFT_DISCOUNT``), so that they are re-learnt, and exploration
+rises for ``SHIFT_WINDOW`` outcomes (``exploration_rate``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+HALF_LIFE = 60.0  # outcomes: a category's evidence halves after this many further outcomes
+SHORT_HALF_LIFE = 8.0  # outcomes: the short-horizon reward rate
+LONG_HALF_LIFE = 80.0  # outcomes: the long-horizon reward rate
+SHIFT_RATIO = 0.35  # short rate below this share of the long rate: the user's tastes moved
+SHIFT_MIN_OUTCOMES = 40  # no shift is flagged before this many outcomes
+SHIFT_WINDOW = 40  # outcomes of raised exploration after a shift
+SHIFT_DISCOUNT = 0.25  # what a shift leaves of the category evidence
+PRIOR_REWARD = 0.05  # the reward per shown item assumed where nothing is known
+PRIOR_WEIGHT = 2.0  # how many shown items that prior is worth
+EXPLORE_START = 0.3  # exploration rate of a user with no outcomes
+EXPLORE_FLOOR = 0.05  # ... and of one the policy knows well
+EXPLORE_SCALE = 60.0  # outcomes over which exploration falls from start towards the floor
+KEPT_ITEMS = 500  # clicked / skipped items remembered
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of one shown item."""
+
+    item_id: str
+    categories: Sequence[str]
+    reward: float  # click × scaled dwell, in [0, 1]
+    clicked: bool
+    negative: bool  # skipped or disliked
+
+
+@dataclass
+class FeedbackState:
+    categories: dict[str, list[float]] = field(default_factory=dict)  # [shown, reward, negative]
+    outcomes: int = 0
+    short: list[float] = field(default_factory=lambda: [0.0, 0.0])  # [shown, reward]
+    long: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    clicked: list[str] = field(default_factory=list)  # newest last
+    skipped: dict[str, int] = field(default_factory=dict)
+    shift_at: int | None = None  # ``outcomes`` when the latest shift was flagged
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"c": {k: [round(x, 5) for x in v] for k, v in self.categories.items()},
+             "n": self.outcomes, "s": self.short, "l": self.long, "k": self.clicked,
+             "x": self.skipped, "f": self.shift_at},
+            separators=(",", ":"),
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str | None) -> FeedbackState:
+        if not text:
+            return cls()
+        d = json.loads(text)
+        return cls(d["c"], d["n"], d["s"], d["l"], d["k"], d["x"], d["f"])
+
+
+@dataclass(frozen=True)
+class Belief:
+    """What the state says of one item."""
+
+    affinity_mean: float  # posterior reward per shown item, averaged over the item's categories
+    affinity_max: float
+    uncertainty: float  # 1/sqrt(1 + shown), averaged over the categories
+    negative: float  # share of shown items skipped or disliked in its categories
+    skips: int  # times this item was skipped
+
+
+def update(state: FeedbackState, outcomes: Iterable[Outcome]) -> FeedbackState:
+    """The state after ``outcomes`` (in the order they happened); ``state`` is not changed."""
+    new = FeedbackState.from_json(state.to_json())
+    decay = 0.5 ** (1 / HALF_LIFE)
+    short, long_ = 0.5 ** (1 / SHORT_HALF_LIFE), 0.5 ** (1 / LONG_HALF_LIFE)
+    for o in outcomes:
+        for stats in new.categories.values():
+            stats[0] *= decay
+            stats[1] *= decay
+            stats[2] *= decay
+        for category in o.categories:
+            stats = new.categories.setdefault(category, [0.0, 0.0, 0.0])
+            stats[0] += 1.0
+            stats[1] += o.reward
+            stats[2] += 1.0 if o.negative else 0.0
+        new.short = [new.short[0] * short + 1.0, new.short[1] * short + o.reward]
+        new.long = [new.long[0] * long_ + 1.0, new.long[1] * long_ + o.reward]
+        new.outcomes += 1
+        if o.clicked and o.item_id not in new.clicked:
+            new.clicked = [*new.clicked, o.item_id][-KEPT_ITEMS:]
+        if o.negative:
+            new.skipped[o.item_id] = new.skipped.get(o.item_id, 0) + 1
+            if len(new.skipped) > KEPT_ITEMS:
+                new.skipped.pop(next(iter(new.skipped)))
+        if shifted(new):
+            new.shift_at = new.outcomes
+            for stats in new.categories.values():
+                stats[:] = [x * SHIFT_DISCOUNT for x in stats]
+            new.long = [new.short[0], new.short[1]]  # the old rate no longer describes them
+    return new
+
+
+def shifted(state: FeedbackState) -> bool:
+    """Whether the short-horizon reward rate has fallen far below the long one."""
+    if state.outcomes < SHIFT_MIN_OUTCOMES or state.long[1] <= 0:
+        return False
+    if state.shift_at is not None and state.outcomes - state.shift_at < SHIFT_WINDOW:
+        return False
+    short_rate = state.short[1] / state.short[0]
+    long_rate = state.long[1] / state.long[0]
+    return short_rate < SHIFT_RATIO * long_rate
+
+
+def exploration_rate(state: FeedbackState) -> float:
+    """The share of a list to explore with: high while little is known or right after a shift,
+    falling towards ``EXPLORE_FLOOR`` as outcomes accumulate."""
+    known = EXPLORE_FLOOR + (EXPLORE_START - EXPLORE_FLOOR) * math.exp(
+        -state.outcomes / EXPLORE_SCALE
+    )
+    if state.shift_at is not None and state.outcomes - state.shift_at < SHIFT_WINDOW:
+        return max(known, EXPLORE_START)
+    return known
+
+
+def belief(state: FeedbackState, item_id: str, categories: Sequence[str]) -> Belief:
+    """The posterior reward, uncertainty and aversion the state implies for an item."""
+    means, uncertain, negative = [], [], []
+    for category in categories or ("",):
+        shown, reward, bad = state.categories.get(category, (0.0, 0.0, 0.0))
+        means.append((reward + PRIOR_REWARD * PRIOR_WEIGHT) / (shown + PRIOR_WEIGHT))
+        uncertain.append(1.0 / math.sqrt(1.0 + shown))
+        negative.append(bad / shown if shown > 0 else 0.0)
+    return Belief(
+        sum(means) / len(means),
+        max(means),
+        sum(uncertain) / len(uncertain),
+        sum(negative) / len(negative),
+        state.skipped.get(item_id, 0),
+    )
+
+
+def recently_shifted(state: FeedbackState) -> bool:
+    return state.shift_at is not None and state.outcomes - state.shift_at < SHIFT_WINDOW

@@ -1,0 +1,348 @@
+"""Which list to show: a policy that recommends from what it believes and explores to learn.
+
+Every answer "now" goes through a policy, which picks ``k`` items from a candidate pool and logs
+what it showed (``graph.ingest.feedback.write_shown``) with each item's position and propensity,
+so that feedback can be tied to it and other policies evaluated off-line from the logs.
+
+The pool: the current ranking's answer (``service.recommend`` / ``service.precomputed``), the
+best ``POOL_KEPT`` of the user's kept ranking, and the most popular unseen items of every category
+(deeper in the categories the user's feedback favours or knows least of).
+
+Policies (``POLICIES``):
+- ``current``: the ranking with no online learning, as before (propensity 1);
+- ``random``: ``k`` candidates uniformly at random (propensity k/n);
+- ``epsilon``: the current ranking, each slot explored with probability ``EPSILON``;
+- ``bandit`` (the default): each candidate's expected reward from the contextual bandit
+  (``embeddings.bandit``) over what the user's feedback says of its categories
+  (``graph.evolution.feedback_state``), the ranking's blend and popularity, plus an optimism bonus
+  for categories little known (``OPTIMISM``); the best fill the list, and each slot is explored
+  with the user's exploration rate (high for a new user and right after a shift).
+Exploring slots take candidates outside the greedy list, uniformly; so every item's propensity (the
+probability it is in the list) is exact: the greedy item at rank r is shown unless more than
+k - r slots explore (a binomial tail), an explored one with probability k·rate / M.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import cachetools
+from scipy.stats import binom
+
+from embeddings.bandit import Learner
+from graph.evolution import feedback_state
+from graph.evolution.feedback_state import Belief, FeedbackState
+from graph.ingest.feedback import Shown, ShownItem, write_shown
+from graph.store import Graph
+from service import precomputed, recommend
+from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
+
+POLICIES = ("bandit", "current", "random", "epsilon")
+DEFAULT_POLICY = "bandit"
+POOL_KEPT = 40  # best candidates of the kept ranking in the pool
+PER_CATEGORY = 3  # most popular unseen items of every category in the pool
+FAVOURED = 4  # categories with the best optimistic reward get ...
+PER_FAVOURED = 12  # ... this many
+CATEGORY_DEPTH = 150  # popular items kept per category (``category_tops``)
+CATEGORY_TTL_S = 600.0
+EPSILON = 0.1  # the ``epsilon`` policy's exploration rate
+OPTIMISM = 0.05  # bonus per unit of category uncertainty (1/sqrt(1 + shown))
+LEARN_EVERY_S = 2.0  # a worker learns from new outcomes at least this often
+
+
+@dataclass(frozen=True)
+class Candidate:
+    item_id: str
+    details: ItemDetails
+    blend: float  # the kept ranking's blended score scaled to its best (0: not from it)
+    answer: Recommended | None  # the current answer's item, when it is one
+
+
+@dataclass(frozen=True)
+class Pick:
+    candidate: Candidate
+    propensity: float
+    explored: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A policy's list, with what it knew (for the log)."""
+
+    picks: list[Pick]
+    features: dict[str, str]  # per candidate
+    predicted: dict[str, float]  # per candidate
+    shared: str
+    explore_rate: float
+    candidates: int
+
+
+class Policies:
+    """Per worker: the bandit learner (started lazily) and the categories' popular items."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._learner: Learner | None = None
+        self._lock = threading.Lock()
+        self._learnt_at = 0.0
+        self._categories: cachetools.TTLCache[str, dict[str, list[tuple[str, ItemDetails]]]]
+        self._categories = cachetools.TTLCache(maxsize=1, ttl=CATEGORY_TTL_S)
+
+    def learner(self) -> Learner:
+        """The worker's learner, caught up with outcomes at most ``LEARN_EVERY_S`` old."""
+        with self._lock:
+            if self._learner is None:
+                self._learner = Learner(self.graph)
+            learner = self._learner
+            due = time.monotonic() - self._learnt_at >= LEARN_EVERY_S
+            if due:
+                self._learnt_at = time.monotonic()
+        if due:
+            learner.catch_up()
+        return learner
+
+    def category_tops(self) -> dict[str, list[tuple[str, ItemDetails]]]:
+        found = self._categories.get("tops")
+        if found is None:
+            found = {}
+            for r in self.graph.read("recommend/category_tops", per_category=CATEGORY_DEPTH):
+                found.setdefault(r["category"], []).append(
+                    (r["item"], ItemDetails(r["title"], list(r["categories"]), r["popularity"]))
+                )
+            self._categories["tops"] = found
+        return found
+
+
+def recommend_now(
+    graph: Graph,
+    policies: Policies,
+    user_id: str,
+    *,
+    caller: str,
+    k: int,
+    policy: str = DEFAULT_POLICY,
+    explain: bool = False,
+    rng: random.Random | None = None,
+) -> Recommendations:
+    """The answer for now under ``policy``, logged; see the module's description."""
+    kept = precomputed.read(graph, user_id)
+    state = FeedbackState.from_json(kept.policy_state)
+    ranking = kept.ranking
+    if ranking is not None and not explain and k <= precomputed.KEPT // 4:
+        answer = precomputed.kept_answer(caller, ranking.computed_at, ranking.run, ranking.ranked,
+                                         ranking.details, k)  # fmt: skip
+    else:
+        answer = recommend.recommend(graph, user_id, k=k, as_of=_now(graph), explain=explain,
+                                     caller=caller)  # fmt: skip
+    pool = candidate_pool(graph, policies, user_id, answer, ranking, state)
+    learner = policies.learner() if policy == "bandit" else None
+    choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random())
+    version = learner.version if learner is not None else "1"
+    recommendation_id = "r:" + uuid.uuid4().hex
+    write_shown(graph, shown_log(recommendation_id, user_id, policy, version, k, choice, answer))
+    items = [_item(p, position, state) for position, p in enumerate(choice.picks, start=1)]
+    return replace(answer, items=items, recommendation_id=recommendation_id, policy=policy,
+                   policy_version=version)  # fmt: skip
+
+
+def _now(graph: Graph) -> datetime:
+    now: datetime = graph.read("admin/now")[0]["now"].to_native()
+    return now
+
+
+def candidate_pool(
+    graph: Graph,
+    policies: Policies,
+    user_id: str,
+    answer: Recommendations,
+    ranking: precomputed.KeptRanking | None,
+    state: FeedbackState,
+) -> list[Candidate]:
+    """The answer's items, the best of the kept ranking, and popular unseen items per category,
+    without what the user clicked or disliked."""
+    pool: dict[str, Candidate] = {}
+    for item in answer.items:
+        details = ItemDetails(item.title, item.categories)
+        pool[item.item_id] = Candidate(item.item_id, details, 0.0, item)
+    if ranking is not None:
+        best = max((c.score for c in ranking.ranked[:POOL_KEPT]), default=0.0) or 1.0
+        for c in ranking.ranked[:POOL_KEPT]:
+            details = ranking.details.get(c.item, ItemDetails(None, []))
+            found = pool.get(c.item)
+            pool[c.item] = Candidate(c.item, details, c.score / best,
+                                     found.answer if found else None)  # fmt: skip
+    tops = policies.category_tops()
+    wanted = category_quota(state, list(tops))
+    excluded = set(state.clicked) | set(pool)
+    extra: dict[str, ItemDetails] = {}
+    for category, quota in wanted.items():
+        taken = 0
+        for item_id, details in tops.get(category, []):
+            if taken >= quota:
+                break
+            if item_id not in excluded and item_id not in extra:
+                extra[item_id] = details
+                taken += 1
+    if extra:
+        seen = set(graph.read("feedback/seen_among", user_id=user_id,
+                              item_ids=list(extra))[0]["seen"])  # fmt: skip
+        for item_id, details in extra.items():
+            if item_id not in seen:
+                pool[item_id] = Candidate(item_id, details, 0.0, None)
+    return [c for c in pool.values() if c.item_id not in state.clicked]
+
+
+def category_quota(state: FeedbackState, categories: Sequence[str]) -> dict[str, int]:
+    """How many popular items of each category join the pool: ``PER_FAVOURED`` for the
+    ``FAVOURED`` categories with the best optimistic reward, ``PER_CATEGORY`` for the others."""
+
+    def optimistic(category: str) -> float:
+        b = feedback_state.belief(state, "", [category])
+        return b.affinity_mean + OPTIMISM * b.uncertainty
+
+    favoured = sorted(categories, key=lambda c: (-optimistic(c), c))[:FAVOURED]
+    return {c: PER_FAVOURED if c in favoured else PER_CATEGORY for c in categories}
+
+
+def features(belief: Belief, candidate: Candidate) -> str:
+    """What the bandit knows of a candidate, in VW's input format."""
+    popularity = math.log1p(candidate.details.popularity) / 10
+    return (f"aff:{belief.affinity_mean:.4f} affmax:{belief.affinity_max:.4f} "
+            f"unc:{belief.uncertainty:.4f} neg:{belief.negative:.4f} skips:{belief.skips} "
+            f"blend:{candidate.blend:.4f} kept:{int(candidate.blend > 0)} "
+            f"answer:{int(candidate.answer is not None)} pop:{popularity:.4f}")  # fmt: skip
+
+
+def shared_features(state: FeedbackState) -> str:
+    shifted = int(feedback_state.recently_shifted(state))
+    return f"fb:{math.log1p(state.outcomes) / 5:.4f} shift:{shifted}"
+
+
+def choose(
+    policy: str,
+    pool: Sequence[Candidate],
+    answer: Recommendations,
+    state: FeedbackState,
+    k: int,
+    *,
+    learner: Learner | None,
+    rng: random.Random,
+) -> Choice:
+    """The list ``policy`` shows from ``pool``, with each item's propensity. Pure but for the
+    bandit's prediction and ``rng``."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; one of {', '.join(POLICIES)}")
+    beliefs = {c.item_id: feedback_state.belief(state, c.item_id, c.details.categories)
+               for c in pool}  # fmt: skip
+    feats = {c.item_id: features(beliefs[c.item_id], c) for c in pool}
+    shared = shared_features(state)
+    if learner is not None:
+        predicted = dict(zip(feats, learner.bandit.predict(shared, list(feats.values())),
+                             strict=True))  # fmt: skip
+    else:
+        predicted = {item: beliefs[item].affinity_mean for item in feats}
+    current = [c for c in pool if c.answer is not None]
+    if policy == "current":
+        picks, rate = [Pick(c, 1.0, False) for c in current[:k]], 0.0
+    elif policy == "random":
+        n = len(pool)
+        picks = [Pick(c, min(1.0, k / n), False) for c in rng.sample(list(pool), min(k, n))]
+        rate = 1.0
+    else:
+        if policy == "epsilon":
+            rest = sorted((c for c in pool if c.answer is None), key=lambda c: -c.blend)
+            greedy, rate = [*current, *rest], EPSILON
+        else:
+
+            def score(c: Candidate) -> float:
+                b = beliefs[c.item_id]
+                return predicted[c.item_id] + OPTIMISM * b.uncertainty + 1e-3 * c.blend
+
+            greedy = sorted(pool, key=lambda c: (-score(c), c.item_id))
+            rate = feedback_state.exploration_rate(state)
+        picks = explore(greedy, k, rate, rng)
+    return Choice(picks, feats, predicted, shared, rate, len(pool))
+
+
+def explore(greedy: Sequence[Candidate], k: int, rate: float, rng: random.Random) -> list[Pick]:
+    """Each of the ``k`` slots explores with probability ``rate``: explored slots take uniformly
+    drawn candidates from outside the greedy top ``k``, the others the greedy items in order."""
+    k = min(k, len(greedy))
+    top, others = list(greedy[:k]), list(greedy[k:])
+    exploring = [rng.random() < rate for _ in range(k)] if others else [False] * k
+    drawn = rng.sample(others, min(sum(exploring), len(others)))
+    n_others = len(others)
+    picks: list[Pick] = []
+    greedy_at = 0
+    for slot_explores in exploring:
+        if slot_explores and drawn:
+            c = drawn.pop()
+            picks.append(Pick(c, min(1.0, k * rate / n_others), True))
+        else:
+            c = top[greedy_at]
+            # shown unless more than k - rank slots explore
+            shown = float(binom.cdf(k - (greedy_at + 1), k, rate)) if n_others else 1.0
+            picks.append(Pick(c, shown, False))
+            greedy_at += 1
+    return picks
+
+
+def shown_log(
+    recommendation_id: str,
+    user_id: str,
+    policy: str,
+    version: str,
+    k: int,
+    choice: Choice,
+    answer: Recommendations,
+) -> Shown:
+    """The log entry of an answer: per item what the policy knew; per answer the predicted value
+    of the current ranking's list and of a random one (the direct method of off-policy
+    evaluation)."""
+    current = {item.item_id for item in answer.items}
+    predicted = choice.predicted
+    dm_current = sum(predicted.get(item, 0.0) for item in current)
+    dm_random = min(k, len(predicted)) * sum(predicted.values()) / max(len(predicted), 1)
+    items = [
+        ShownItem(p.candidate.item_id, position, p.propensity, p.explored,
+                  choice.features[p.candidate.item_id], predicted[p.candidate.item_id],
+                  p.candidate.item_id in current, list(p.candidate.details.categories))
+        for position, p in enumerate(choice.picks, start=1)
+    ]  # fmt: skip
+    return Shown(recommendation_id, user_id, policy, version, k, choice.candidates,
+                 choice.explore_rate, choice.shared, dm_current, dm_random, items)  # fmt: skip
+
+
+def _item(pick: Pick, position: int, state: FeedbackState) -> Recommended:
+    c = pick.candidate
+    base = c.answer or Recommended(c.item_id, c.details.title, c.details.categories, c.blend, {})
+    reason = base.reason
+    if pick.explored:
+        category = _least_known(state, c.details.categories)
+        shown = state.categories.get(category or "", [0.0])[0]
+        reason = Explored(category, shown)
+    elif c.answer is None:
+        category = _best_liked(state, c.details.categories)
+        if category is not None:
+            stats = state.categories[category]
+            reason = FedBack(category, stats[1] / stats[0] if stats[0] else 0.0)
+    return replace(base, reason=reason, position=position, propensity=pick.propensity,
+                   explored=pick.explored)  # fmt: skip
+
+
+def _least_known(state: FeedbackState, categories: Sequence[str]) -> str | None:
+    return min(categories, key=lambda c: state.categories.get(c, [0.0])[0], default=None)
+
+
+def _best_liked(state: FeedbackState, categories: Sequence[str]) -> str | None:
+    known = [c for c in categories if state.categories.get(c, [0.0])[0] > 0]
+    if not known:
+        return None
+    return max(known, key=lambda c: state.categories[c][1] / state.categories[c][0])
