@@ -6,10 +6,15 @@ different ones) and a little on all (background noise). A signal picks a topic f
 an event (a rating, weight from -0.2 to 1) reaches the topic's category and one of its interests;
 a text (a fifth of the signals) reaches one interest of the topic. Time between signals is
 exponential with a mean of a day, so horizons in days and in signals both apply.
+
+Offline detections are matched to true shifts either side (``match``); online ones only at or
+after the shift (``match_online``), and scored with their delay and false alarms
+(``score_online``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,3 +79,57 @@ def match(truth: list[int], found: list[int], tolerance: int) -> list[tuple[int,
             used_f.add(f)
             matched.append((t, f))
     return matched
+
+
+@dataclass(frozen=True)
+class OnlineScore:
+    precision: float
+    recall: float
+    f1: float
+    median_delay: float  # signals from a true shift to the alarm that caught it
+    p90_delay: float
+    false_alarms_per_1000: float  # alarms that caught no shift, per 1,000 signals
+    median_change_error: float  # |estimated change point - true shift|, signals
+
+
+def match_online(truth: list[int], alarms: list[int], horizon: int) -> list[tuple[int, int]]:
+    """Pairs (true, alarm) with the alarm at or up to ``horizon`` signals after the shift, each
+    used once, shortest delay first."""
+    pairs = sorted((f - t, t, f) for t in truth for f in alarms if 0 <= f - t <= horizon)
+    used_t: set[int] = set()
+    used_f: set[int] = set()
+    matched = []
+    for _, t, f in pairs:
+        if t not in used_t and f not in used_f:
+            used_t.add(t)
+            used_f.add(f)
+            matched.append((t, f))
+    return matched
+
+
+def score_online(
+    users: Sequence[SimulatedUser], found: Sequence[Sequence[tuple[int, int]]], *, horizon: int = 10
+) -> OnlineScore:
+    """``found``: per user, (index the alarm fired at, estimated change point) of each alarm."""
+    delays, errors = [], []
+    hits = alarms = shifts = signals = 0
+    for user, detections in zip(users, found, strict=True):
+        change_of = dict(detections)
+        pairs = match_online(user.changes, [index for index, _ in detections], horizon)
+        delays += [f - t for t, f in pairs]
+        errors += [abs(change_of[f] - t) for t, f in pairs]
+        hits, alarms = hits + len(pairs), alarms + len(detections)
+        shifts, signals = shifts + len(user.changes), signals + len(user.signals)
+    precision = hits / alarms if alarms else 0.0
+    recall = hits / shifts if shifts else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+    nan = float("nan")
+    return OnlineScore(
+        precision,
+        recall,
+        f1,
+        float(np.median(delays)) if delays else nan,
+        float(np.percentile(delays, 90)) if delays else nan,
+        1000 * (alarms - hits) / signals if signals else nan,
+        float(np.median(errors)) if errors else nan,
+    )

@@ -1,6 +1,7 @@
 """Interest evolution: next-period genre ranking, shift detection on simulated users, latency.
 
-    python -m bench.evolution [ML_DIR] [--smoke]
+    python -m bench.evolution [ML_DIR] [--smoke] [--drift-users N] [--drift-dev-users N]
+                              [--drift-seed S] [--drift-dev-seed S]
 
 1. Next period, on MovieLens (from the files, through the same pure functions the service uses):
    each user's interactions sorted by time (ties by movie id); the last 20% are held out (the
@@ -12,9 +13,14 @@
    predicted) and the transition model's (``graph.evolution.transitions``: penalty, share of the
    change) are chosen on a validation split (the last 20% of each training part) and then scored
    once on the test split, with a bootstrap interval over users.
-2. Simulated drift (bench/drift.py, seeded): shift detection precision, recall, F1 and median
-   offset in signals (a detection within 10 signals of a true shift matches it), for a sweep of
-   the PELT penalty; and how close the short and long profiles are to the true mixture.
+2. Simulated drift (bench/drift.py, seeded): offline shift detection precision, recall, F1 and
+   median offset in signals (a detection within 10 signals of a true shift matches it), for a
+   sweep of the PELT penalty; online detection (``graph.evolution.online_shifts``: an alarm
+   counts when it fires at or up to 10 signals after a true shift): precision, recall, F1,
+   median and p90 delay, false alarms per 1,000 signals, with its settings chosen on
+   development users (another seed) and the shipped defaults scored on the test users (the
+   bench fails when the defaults are not the development choice, smoke runs excepted); and how
+   close the short and long profiles are to the true mixture.
 3. Latency of ``GET /v1/users/{id}/interests``, ``/interests/forecast`` and ``/shifts`` for the
    user with the most ratings, after importing the ratings into the benchmarks' own Neo4j (p50,
    p99 in process; the forecast walks the item model when a training run serves there); and
@@ -31,6 +37,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
@@ -51,11 +58,11 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
-from bench.drift import TOPICS, match, simulate
+from bench.drift import TOPICS, OnlineScore, SimulatedUser, match, score_online, simulate
 from embeddings import item_similarity, transition_fit
 from embeddings.item_model import history_weights
 from graph.access import api_keys
-from graph.evolution import forecast, shifts, strength, transitions
+from graph.evolution import forecast, online_shifts, shifts, strength, transitions
 from graph.evolution.strength import LONG, SHORT, Signal
 from graph.ingest import importers
 from graph.ingest.signals import interaction_weight
@@ -63,16 +70,32 @@ from graph.store import Graph
 from graph.text.extraction import normalise
 
 Scorer = Callable[[str, list[Signal], float], dict[str, float]]  # user, signals, as_of
+DRIFT_SEED = 20261128  # the simulated test users
+DRIFT_DEV_SEED = 7  # the simulated development users, on which online detection is tuned
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("movielens", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
     parser.add_argument("--smoke", action="store_true", help="a few users, a small import")
+    parser.add_argument("--drift-users", type=int, help="simulated test users (300; smoke 20)")
+    parser.add_argument(
+        "--drift-dev-users",
+        type=int,
+        help="simulated development users for online detection (200; smoke 8)",
+    )
+    parser.add_argument("--drift-seed", type=int, default=DRIFT_SEED)
+    parser.add_argument("--drift-dev-seed", type=int, default=DRIFT_DEV_SEED)
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"benchmark": "evolution"}
     report["next_period"] = next_period(args.movielens, max_users=60 if args.smoke else None)
-    report["drift"] = drift(users=20 if args.smoke else 300)
+    report["drift"] = drift(
+        users=args.drift_users or (20 if args.smoke else 300),
+        dev_users=args.drift_dev_users or (8 if args.smoke else 200),
+        seed=args.drift_seed,
+        dev_seed=args.drift_dev_seed,
+        check_defaults=not args.smoke,  # a smoke run's few users need not choose the same
+    )
     report["latency"] = latency(args.movielens, max_ratings=5_000 if args.smoke else None)
     print(json.dumps(report))
 
@@ -340,11 +363,15 @@ def _blended(share: float) -> Scorer:
 # 2. Simulated drift -------------------------------------------------------------------------
 
 
-def drift(*, users: int) -> dict[str, Any]:
-    rng = np.random.default_rng(20261128)
+def drift(
+    *, users: int, dev_users: int, seed: int = DRIFT_SEED, dev_seed: int = DRIFT_DEV_SEED,
+    check_defaults: bool = True,
+) -> dict[str, Any]:  # fmt: skip
+    rng = np.random.default_rng(seed)
     simulated = [simulate(rng) for _ in range(users)]
     changes = sum(len(u.changes) for u in simulated)
     print(f"simulated drift, {users} users, {changes} true shifts (goal F1 >= 0.9, delay <= 5)")
+    print("offline (shifts.detect over the whole range; matched within 10 signals either side):")
     print(f"  {'penalty':>7} {'precision':>9} {'recall':>7} {'F1':>6} {'median offset':>13}")
     sweep = {}
     for penalty in (1.5, 2.0, 3.0, 4.0, 6.0):
@@ -363,10 +390,91 @@ def drift(*, users: int) -> dict[str, Any]:
         )
         sweep[penalty] = {"precision": precision, "recall": recall, "f1": f1,
                           "median_offset": median}  # fmt: skip
+    online = _online_drift(simulated, dev_users=dev_users, dev_seed=dev_seed,
+                           check_defaults=check_defaults)  # fmt: skip
     accuracy = _profile_accuracy(simulated)
     print("  profile against the true mixture (cosine over topics, 10 signals after each shift):"
           f" short {accuracy['short']:.3f}, long {accuracy['long']:.3f}")  # fmt: skip
-    return {"users": users, "true_shifts": changes, "sweep": sweep, "profile_cosine": accuracy}
+    return {"users": users, "true_shifts": changes, "sweep": sweep, "online": online,
+            "profile_cosine": accuracy}  # fmt: skip
+
+
+ONLINE_GRID = list(
+    itertools.product((20, 30, 45), (6, 10), (0.5, 1.0, 1.5), (7.0, 9.0, 11.0, 13.0))
+)
+ONLINE_SHOWN = 10  # rows of the development sweep printed (all go to the JSON report)
+
+
+def _online_drift(
+    simulated: list[SimulatedUser], *, dev_users: int, dev_seed: int, check_defaults: bool
+) -> dict[str, Any]:
+    """Online detection: settings chosen on development users (their own seed), the shipped
+    defaults scored on the test users. An alarm catches a shift at or up to 10 signals after it.
+    """
+    rng = np.random.default_rng(dev_seed)
+    development = [simulate(rng) for _ in range(dev_users)]
+    print(f"online (online_shifts, each signal judged with only those before it); development:"
+          f" {dev_users} other users (seed {dev_seed}), {len(ONLINE_GRID)} settings")  # fmt: skip
+    tried = {setting: _score_online(development, *setting) for setting in ONLINE_GRID}
+    # the best F1 among settings whose median delay meets the goal; then fewer false alarms,
+    # then the shorter delay
+    eligible = [s for s in ONLINE_GRID if tried[s].median_delay <= 5] or ONLINE_GRID
+    ranked = sorted(
+        eligible,
+        key=lambda s: (-tried[s].f1, tried[s].false_alarms_per_1000, tried[s].median_delay),
+    )
+    chosen = ranked[0]
+    default = (online_shifts.REFERENCE, online_shifts.RECENT, online_shifts.DRIFT,
+               online_shifts.THRESHOLD)  # fmt: skip
+    header = f"  {'reference':>9} {'recent':>6} {'drift':>5} {'threshold':>9}"
+    print(f"{header} {_ONLINE_COLUMNS}   (the best {ONLINE_SHOWN} on development)")
+    for setting in ranked[:ONLINE_SHOWN]:
+        mark = " (chosen)" if setting == chosen else ""
+        print(f"  {_online_setting(setting)} {_online_row(tried[setting])}{mark}")
+    same = chosen == default
+    print(f"  shipped defaults {_online_label(default)}: "
+          f"{'the development choice' if same else 'NOT the development choice'}")  # fmt: skip
+    if check_defaults and not same:
+        raise AssertionError(f"online_shifts defaults {default} != development choice {chosen}")
+    test = _score_online(simulated, *default)
+    print(f"  test: {len(simulated)} users, the shipped defaults")
+    print(f"{header} {_ONLINE_COLUMNS}")
+    print(f"  {_online_setting(default)} {_online_row(test)}")
+    return {
+        "dev_users": dev_users, "dev_seed": dev_seed,
+        "dev_sweep": {_online_label(s): asdict(tried[s]) for s in ONLINE_GRID},
+        "chosen": _online_label(chosen), "defaults": _online_label(default),
+        "defaults_are_dev_choice": same, "test": asdict(test),
+    }  # fmt: skip
+
+
+_ONLINE_COLUMNS = (f"{'precision':>9} {'recall':>6} {'F1':>5} {'delay p50':>9} {'p90':>4}"
+                   f" {'false/1k':>8} {'change err':>10}")  # fmt: skip
+
+
+def _score_online(
+    users: list[SimulatedUser], reference: int, recent: int, drift: float, threshold: float
+) -> OnlineScore:
+    settings = {"reference": reference, "recent": recent, "drift": drift, "threshold": threshold}
+    found = [[(s.index, s.change) for s in online_shifts.detect(u.signals, **settings)]
+             for u in users]  # fmt: skip
+    return score_online(users, found, horizon=10)
+
+
+def _online_label(setting: tuple[int, int, float, float]) -> str:
+    reference, recent, drift, threshold = setting
+    return f"reference {reference}, recent {recent}, drift {drift:g}, threshold {threshold:g}"
+
+
+def _online_setting(setting: tuple[int, int, float, float]) -> str:
+    reference, recent, drift, threshold = setting
+    return f"{reference:>9} {recent:>6} {drift:>5g} {threshold:>9g}"
+
+
+def _online_row(score: OnlineScore) -> str:
+    return (f"{score.precision:>9.3f} {score.recall:>6.3f} {score.f1:>5.3f}"
+            f" {score.median_delay:>9.1f} {score.p90_delay:>4.1f}"
+            f" {score.false_alarms_per_1000:>8.2f} {score.median_change_error:>10.1f}")  # fmt: skip
 
 
 def _profile_accuracy(simulated: list[Any]) -> dict[str, float]:
