@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from embeddings import runs
+from embeddings.policy_evaluation import Interval
 from embeddings.training import MODELS, QUALITY_FLOOR, TrainingConfig
 from graph.access import api_keys
 from graph.ingest import importers
@@ -318,6 +319,60 @@ def retention(days: int, cron: str | None) -> None:
 
     with failures():
         schedule(cron, once, name="retention")
+
+
+@main.command("evaluate-policy")
+@click.option(
+    "--policy",
+    "logged_by",
+    default="bandit",
+    show_default=True,
+    help="The policy whose logs are read.",
+)
+@click.option("--days", default=30, show_default=True, help="Logs of the last this many days.")
+def evaluate_policy(logged_by: str, days: int) -> None:
+    """Estimate from the logs what the current ranking and a random list would have earned."""
+    from service.evaluate_policy import evaluate_logged
+
+    since = datetime.now(UTC) - timedelta(days=days)
+    with failures(), command_graph() as graph:
+        found = evaluate_logged(graph, policy=logged_by, since=since)
+    click.echo(f"value per answer, from the logs of {logged_by!r} since {since:%Y-%m-%d} "
+               "(95% bootstrap intervals)")  # fmt: skip
+    for target, e in found.items():
+        sample = f"effective sample {e.effective_sample_size:.0f} items"
+        click.echo(f"  {target:8} IPS {_interval(e.ips)}  SNIPS {_interval(e.snips)}  "
+                   f"DR {_interval(e.dr)}  ({e.recommendations} answers, {sample}, "
+                   f"largest weight {e.max_weight:.1f})")  # fmt: skip
+
+
+def _interval(i: Interval) -> str:
+    return f"{i.value:.4f} [{i.low:.4f}, {i.high:.4f}]"
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """The recommendation policy's learnt model."""
+
+
+@policy_group.command("checkpoint")
+@click.option("--schedule", "cron", envvar="INTERESTS_POLICY_CHECKPOINT_CRON", default=None,
+              help="Crontab expression (UTC), e.g. '*/15 * * * *'; else run once.")  # fmt: skip
+def policy_checkpoint(cron: str | None) -> None:
+    """Learn from every outcome logged so far and save the model as a new version (workers
+    start from the newest and replay only what came after)."""
+
+    def once() -> None:
+        from embeddings.bandit import Learner
+
+        with command_graph() as graph:
+            learner = Learner(graph)
+            version = learner.checkpoint()
+        learnt = learner.base_examples + learner.bandit.examples
+        click.echo(f"policy snapshot {version} saved ({learnt} outcomes learnt)")
+
+    with failures():
+        schedule(cron, once, name="policy-checkpoint")
 
 
 @main.command("serve")

@@ -24,17 +24,18 @@ k - r slots explore (a binomial tail), an explored one with probability k·rate 
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import cachetools
-from scipy.stats import binom
 
 from embeddings.bandit import Learner
 from graph.evolution import feedback_state
@@ -49,8 +50,7 @@ DEFAULT_POLICY = "bandit"
 POOL_KEPT = 40  # best candidates of the kept ranking in the pool
 PER_CATEGORY = 3  # most popular unseen items of every category in the pool
 FAVOURED = 4  # categories with the best optimistic reward get ...
-PER_FAVOURED = 12  # ... this many
-CATEGORY_DEPTH = 150  # popular items kept per category (``category_tops``)
+PER_FAVOURED = 25  # ... this many
 CATEGORY_TTL_S = 600.0
 EPSILON = 0.1  # the ``epsilon`` policy's exploration rate
 OPTIMISM = 0.05  # bonus per unit of category uncertainty (1/sqrt(1 + shown))
@@ -111,11 +111,7 @@ class Policies:
     def category_tops(self) -> dict[str, list[tuple[str, ItemDetails]]]:
         found = self._categories.get("tops")
         if found is None:
-            found = {}
-            for r in self.graph.read("recommend/category_tops", per_category=CATEGORY_DEPTH):
-                found.setdefault(r["category"], []).append(
-                    (r["item"], ItemDetails(r["title"], list(r["categories"]), r["popularity"]))
-                )
+            found = recommend.fetch_category_tops(self.graph, precomputed.CATEGORY_DEPTH)
             self._categories["tops"] = found
         return found
 
@@ -165,8 +161,8 @@ def candidate_pool(
     ranking: precomputed.KeptRanking | None,
     state: FeedbackState,
 ) -> list[Candidate]:
-    """The answer's items, the best of the kept ranking, and popular unseen items per category,
-    without what the user clicked or disliked."""
+    """The answer's items, the best of the kept ranking, and popular unseen items per category
+    (kept with the ranking, else looked up), without what the user clicked."""
     pool: dict[str, Candidate] = {}
     for item in answer.items:
         details = ItemDetails(item.title, item.categories)
@@ -179,35 +175,41 @@ def candidate_pool(
             pool[c.item] = Candidate(c.item, details, c.score / best,
                                      found.answer if found else None)  # fmt: skip
     tops = policies.category_tops()
-    wanted = category_quota(state, list(tops))
-    excluded = set(state.clicked) | set(pool)
+    described = {item: d for items in tops.values() for item, d in items}
+    if ranking is not None:
+        unseen = ranking.pool  # computed ahead without the items the user had seen
+    else:
+        unseen = {category: [item for item, _ in items] for category, items in tops.items()}
+    clicked = set(state.clicked)
     extra: dict[str, ItemDetails] = {}
-    for category, quota in wanted.items():
-        taken = 0
-        for item_id, details in tops.get(category, []):
-            if taken >= quota:
-                break
-            if item_id not in excluded and item_id not in extra:
-                extra[item_id] = details
-                taken += 1
-    if extra:
-        seen = set(graph.read("feedback/seen_among", user_id=user_id,
-                              item_ids=list(extra))[0]["seen"])  # fmt: skip
-        for item_id, details in extra.items():
-            if item_id not in seen:
-                pool[item_id] = Candidate(item_id, details, 0.0, None)
-    return [c for c in pool.values() if c.item_id not in state.clicked]
+    for category, quota in category_quota(state, list(unseen), pool.values()).items():
+        taken = clicked | pool.keys() | extra.keys()
+        fresh = (i for i in unseen[category] if i not in taken and i in described)
+        for item_id in itertools.islice(fresh, quota):
+            extra[item_id] = described[item_id]
+    if extra and ranking is None:
+        seen = graph.read("feedback/seen_among", user_id=user_id, item_ids=list(extra))
+        for item_id in seen[0]["seen"]:
+            del extra[item_id]
+    for item_id, details in extra.items():
+        pool[item_id] = Candidate(item_id, details, 0.0, None)
+    return [c for c in pool.values() if c.item_id not in clicked]
 
 
-def category_quota(state: FeedbackState, categories: Sequence[str]) -> dict[str, int]:
+def category_quota(
+    state: FeedbackState, categories: Sequence[str], ranked: Iterable[Candidate]
+) -> dict[str, int]:
     """How many popular items of each category join the pool: ``PER_FAVOURED`` for the
-    ``FAVOURED`` categories with the best optimistic reward, ``PER_CATEGORY`` for the others."""
+    ``FAVOURED`` categories with the best optimistic reward (of equals, those the ranking holds
+    most of: the user's history is the prior), ``PER_CATEGORY`` for the others."""
+    held = Counter(category for c in ranked for category in c.details.categories)
 
     def optimistic(category: str) -> float:
         b = feedback_state.belief(state, "", [category])
         return b.affinity_mean + OPTIMISM * b.uncertainty
 
-    favoured = sorted(categories, key=lambda c: (-optimistic(c), c))[:FAVOURED]
+    order = sorted(categories, key=lambda c: (-round(optimistic(c), 6), -held[c], c))
+    favoured = set(order[:FAVOURED])
     return {c: PER_FAVOURED if c in favoured else PER_CATEGORY for c in categories}
 
 
@@ -273,25 +275,38 @@ def choose(
 
 def explore(greedy: Sequence[Candidate], k: int, rate: float, rng: random.Random) -> list[Pick]:
     """Each of the ``k`` slots explores with probability ``rate``: explored slots take uniformly
-    drawn candidates from outside the greedy top ``k``, the others the greedy items in order."""
+    drawn candidates from outside the greedy top ``k`` (as many as there are), the others the
+    greedy items in order. Propensities are exact: with ``m`` exploring slots and ``M`` others,
+    ``min(m, M)`` are explored, so the greedy item at rank r is shown when that is at most k - r,
+    and each other candidate with probability E[min(m, M)] / M."""
     k = min(k, len(greedy))
     top, others = list(greedy[:k]), list(greedy[k:])
-    exploring = [rng.random() < rate for _ in range(k)] if others else [False] * k
-    drawn = rng.sample(others, min(sum(exploring), len(others)))
     n_others = len(others)
+    exploring = [rng.random() < rate for _ in range(k)]
+    drawn = rng.sample(others, min(sum(exploring), n_others))
+    explored_share = expected_explored(k, rate, n_others) / n_others if n_others else 0.0
     picks: list[Pick] = []
     greedy_at = 0
     for slot_explores in exploring:
         if slot_explores and drawn:
-            c = drawn.pop()
-            picks.append(Pick(c, min(1.0, k * rate / n_others), True))
+            picks.append(Pick(drawn.pop(), explored_share, True))
         else:
-            c = top[greedy_at]
-            # shown unless more than k - rank slots explore
-            shown = float(binom.cdf(k - (greedy_at + 1), k, rate)) if n_others else 1.0
-            picks.append(Pick(c, shown, False))
+            room = k - (greedy_at + 1)  # explored slots that leave this item its place
+            shown = 1.0 if room >= n_others else at_most(room, k, rate)
+            picks.append(Pick(top[greedy_at], shown, False))
             greedy_at += 1
     return picks
+
+
+def expected_explored(k: int, rate: float, others: int) -> float:
+    """E[min(m, others)] for m ~ Binomial(k, rate): how many slots are explored on average."""
+    return sum(min(j, others) * math.comb(k, j) * rate**j * (1 - rate) ** (k - j)
+               for j in range(k + 1))  # fmt: skip
+
+
+def at_most(m: int, n: int, p: float) -> float:
+    """P(X <= m) for X ~ Binomial(n, p): the chance that at most ``m`` of ``n`` slots explore."""
+    return min(1.0, sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(m + 1)))
 
 
 def shown_log(

@@ -26,6 +26,8 @@ from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDeta
 logger = logging.getLogger(__name__)
 
 KEPT = 200  # blended candidates kept per user: the spread of k items looks at the best 4k
+POOL_PER_CATEGORY = 50  # unseen popular items kept per category, for the policy's pool
+CATEGORY_DEPTH = 150  # popular items per category looked at (``recommend.fetch_category_tops``)
 MAX_AGE = timedelta(hours=24)
 WRITE_BATCH = 100
 
@@ -45,11 +47,14 @@ def refresh(
         user_ids = [r["user_id"] for r in found]
     rows: list[dict[str, Any]] = []
     stored = 0
+    tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
     for user_id in user_ids:
         gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
+            pool = unseen_tops(tops, set(gathered.seen), POOL_PER_CATEGORY)
             rows.append({"user_id": user_id, "ranked": encode(ranked, gathered.details),
+                         "pool": json.dumps(pool, separators=(",", ":")),
                          "run": gathered.serving.run_id if gathered.serving else None})  # fmt: skip
         if len(rows) >= WRITE_BATCH:
             stored += _store(graph, rows, now)
@@ -74,6 +79,15 @@ class KeptRanking:
     run: str | None
     ranked: list[Candidate]
     details: dict[str, ItemDetails]
+    pool: dict[str, list[str]]  # per category, its most popular items the user had not seen
+
+
+def unseen_tops(
+    tops: Mapping[str, Sequence[tuple[str, ItemDetails]]], seen: set[str], limit: int
+) -> dict[str, list[str]]:
+    """Per category, its first ``limit`` items not in ``seen``."""
+    return {category: [i for i, _ in items if i not in seen][:limit]
+            for category, items in tops.items()}  # fmt: skip
 
 
 def read(graph: Graph, user_id: str) -> Kept:
@@ -90,7 +104,8 @@ def read(graph: Graph, user_id: str) -> Kept:
     if not (fresh and young and r["run"] == r["serving_run"]):
         return Kept(None, r["policy_state"])
     ranked, details = decode(r["ranked"])
-    return Kept(KeptRanking(computed_at, r["run"], ranked, details), r["policy_state"])
+    pool = json.loads(r["pool"]) if r["pool"] else {}
+    return Kept(KeptRanking(computed_at, r["run"], ranked, details, pool), r["policy_state"])
 
 
 def answer(

@@ -487,6 +487,15 @@ def fetch_items(graph: Graph, ids: list[str]) -> dict[str, ItemDetails]:
     }
 
 
+def fetch_category_tops(graph: Graph, depth: int) -> dict[str, list[tuple[str, ItemDetails]]]:
+    """The ``depth`` most popular items of every category, most popular first."""
+    tops: dict[str, list[tuple[str, ItemDetails]]] = {}
+    for r in graph.read("recommend/category_tops", per_category=depth):
+        details = ItemDetails(r["title"], list(r["categories"]), r["popularity"])
+        tops.setdefault(r["category"], []).append((r["item"], details))
+    return tops
+
+
 def fetch_popular(
     graph: Graph, k: int, *, as_of: datetime, seen: Sequence[str]
 ) -> list[PopularHit]:
@@ -601,19 +610,17 @@ def spread(
     ranked: Sequence[Candidate], k: int, categories: Mapping[str, list[str]]
 ) -> list[Candidate]:
     """Pick ``k`` greedily; an item loses ``SPREAD`` per earlier pick sharing its first category."""
-    pool = list(ranked[: 4 * k])
+    pool = [(c, (categories.get(c.item) or [""])[0]) for c in ranked[: 4 * k]]
     picked: list[Candidate] = []
     used: Counter[str] = Counter()
     while pool and len(picked) < k:
-
-        def adjusted(c: Candidate) -> float:
-            first = (categories.get(c.item) or [""])[0]
-            return c.score * SPREAD ** used[first]
-
-        best = max(pool, key=lambda c: (adjusted(c), -pool.index(c)))
-        pool.remove(best)
+        # the best adjusted score; of equals the one ranked first
+        at = max(
+            range(len(pool)), key=lambda n: (pool[n][0].score * SPREAD ** used[pool[n][1]], -n)
+        )
+        best, first = pool.pop(at)
         picked.append(best)
-        used[(categories.get(best.item) or [""])[0]] += 1
+        used[first] += 1
     return picked
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,6 +19,7 @@ from graph.privacy import erasure
 from graph.store import Graph
 from graph.store.config import Connection
 from service import policy
+from service.cli import main
 from tests.support import PSEUDONYMS, create_test_app, fake_trainer, found_anywhere, json_of
 
 pytestmark = pytest.mark.neo4j
@@ -217,3 +219,20 @@ def test_erasure_export_and_retention_cover_what_was_shown(
     expired = erasure.expire(graph, datetime.now(UTC) + timedelta(seconds=5))
     assert expired.recommendations >= 1
     assert found_anywhere(graph, later["recommendation_id"]) == []
+
+
+def test_the_logs_answer_what_other_policies_would_have_earned(
+    client: FlaskClient, graph: Graph, prefix: str, cli_env: None
+) -> None:
+    given_a_catalogue(client, graph, prefix)
+    for n in range(3):
+        answer = ask(client, f"{prefix}fan{n}", k=4)
+        assert client.post("/v1/feedback", json=react(answer, "horror")).status_code == 200
+    evaluated = CliRunner().invoke(main, ["evaluate-policy", "--days", "1"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "current" in evaluated.output and "random" in evaluated.output
+    assert "IPS" in evaluated.output and "DR" in evaluated.output
+    nothing = CliRunner().invoke(main, ["evaluate-policy", "--policy", "epsilon", "--days", "1"])
+    assert nothing.exit_code == 1 and "no logged recommendations" in nothing.output
+    saved = CliRunner().invoke(main, ["policy", "checkpoint"])
+    assert saved.exit_code == 0 and "policy snapshot" in saved.output, saved.output

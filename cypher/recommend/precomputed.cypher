@@ -3,6 +3,7 @@
 // policy's online state of the user (feedback on what was shown).
 OPTIONAL MATCH (u:User {id: $user_id})
 OPTIONAL MATCH (m:Meta {key: 'embeddings'})
-RETURN u.recommended AS ranked, u.recommended_at AS computed_at, u.recommended_run AS run,
+RETURN u.recommended AS ranked, u.recommended_pool AS pool, u.recommended_at AS computed_at,
+       u.recommended_run AS run,
        coalesce(u.updated_at, u.created_at) AS updated_at, m.run_id AS serving_run,
        u.policy_state AS policy_state, datetime() AS now

@@ -1,0 +1,136 @@
+"""The policy's arithmetic without a database: rewards, propensities, the online state."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from graph.evolution import feedback_state
+from graph.evolution.feedback_state import FeedbackState, Outcome
+from graph.ingest.feedback import FeedbackIn, plan
+from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
+from service.evaluate_policy import slates
+from service.policy import Candidate, at_most, explore
+from service.recommend import ItemDetails
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_reward_is_click_times_capped_scaled_dwell() -> None:
+    assert reward(True, 150.0) == pytest.approx(0.5)
+    assert reward(True, 10 * DWELL_CAP_S) == 1.0  # one outlier cannot dominate
+    assert reward(False, 300.0) == 0.0 and reward(True, None) == 0.0 and reward(True, 0.0) == 0.0
+    assert feedback_weight("click", 300.0) == 1.0 and feedback_weight("click", 0.0) == 0.25
+    assert feedback_weight("skip", None) == -0.1 and feedback_weight("dislike", None) == -1.0
+    assert feedback_weight("impression", None) is None
+
+
+def test_a_record_validates_dwell_against_its_kind() -> None:
+    common = {"recommendation_id": "r:1", "item_id": "i", "timestamp": AT}
+    assert FeedbackIn(**common, kind="click", dwell_s=3.0).dwell_s == 3.0
+    for bad in ({"kind": "skip", "dwell_s": 3.0}, {"kind": "click", "dwell_s": -1.0},
+                {"kind": "click", "dwell_s": float("inf")}):  # fmt: skip
+        with pytest.raises(ValueError):
+            FeedbackIn(**common, **bad)
+    first = FeedbackIn(**common, kind="click", dwell_s=3.0)
+    assert first.key == FeedbackIn(**common, kind="click", dwell_s=3.0).key  # retries match
+    assert first.key != FeedbackIn(**common, kind="click", dwell_s=4.0).key
+
+
+def test_only_the_first_outcome_of_a_shown_item_is_learnt() -> None:
+    found = {("r:1", "i"): {"user_id": "u", "categories": ["Comedy"], "feedback_ids": [],
+                            "clicked_at": None, "dwell_s": None, "resolved_at": None}}  # fmt: skip
+    common = {"recommendation_id": "r:1", "item_id": "i"}
+    records = [FeedbackIn(**common, kind="impression", timestamp=AT),
+               FeedbackIn(**common, kind="click", dwell_s=60.0, timestamp=AT + timedelta(1)),
+               FeedbackIn(**common, kind="dislike", timestamp=AT + timedelta(2))]  # fmt: skip
+    updates, events, outcomes = plan(records, found)
+    assert [e["kind"] for e in events] == ["click", "dislike"]  # an impression is no signal
+    assert updates[0]["resolves"] and updates[0]["properties"]["reward"] == pytest.approx(0.2)
+    assert [o.reward for o in outcomes["u"]] == [pytest.approx(0.2)]
+
+
+def candidates(n: int) -> list[Candidate]:
+    return [Candidate(f"i{j}", ItemDetails(None, ["c"]), 0.0, None) for j in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "rate"), [(5, 20, 0.3), (10, 40, 0.05), (3, 4, 0.5), (4, 4, 0.3), (6, 8, 0.6)]
+)
+def test_propensities_are_the_chances_of_being_shown(k: int, n: int, rate: float) -> None:
+    """Over many draws, how often each item is shown matches the propensity it was shown with,
+    and the propensities of all candidates add up to the list's length."""
+    greedy = candidates(n)
+    rng = random.Random(3)
+    draws = 20_000
+    shown: Counter[str] = Counter()
+    stated: dict[str, float] = {}
+    for _ in range(draws):
+        picks = explore(greedy, k, rate, rng)
+        assert len({p.candidate.item_id for p in picks}) == len(picks) == k
+        for p in picks:
+            shown[p.candidate.item_id] += 1
+            assert stated.setdefault(p.candidate.item_id, p.propensity) == p.propensity
+    for item, propensity in stated.items():
+        assert shown[item] / draws == pytest.approx(propensity, abs=0.015)
+    assert sum(stated.values()) == pytest.approx(k, abs=1e-9)
+
+
+def test_at_most_is_the_binomial_distribution() -> None:
+    assert at_most(0, 3, 0.5) == pytest.approx(0.125)
+    assert at_most(3, 3, 0.5) == pytest.approx(1.0)
+    assert at_most(1, 4, 0.1) == pytest.approx(0.9**4 + 4 * 0.1 * 0.9**3)
+
+
+def outcomes(category: str, reward_: float, n: int) -> list[Outcome]:
+    return [Outcome(f"{category}{j}", [category], reward_, reward_ > 0, reward_ == 0)
+            for j in range(n)]  # fmt: skip
+
+
+def test_the_state_believes_what_earned_and_forgets_slowly() -> None:
+    state = feedback_state.update(FeedbackState(), outcomes("Comedy", 0.6, 10))
+    state = feedback_state.update(state, outcomes("Horror", 0.0, 10))
+    comedy = feedback_state.belief(state, "x", ["Comedy"])
+    horror = feedback_state.belief(state, "x", ["Horror"])
+    unknown = feedback_state.belief(state, "x", ["Western"])
+    assert comedy.affinity_mean > unknown.affinity_mean > horror.affinity_mean
+    assert horror.negative == 1.0 and unknown.uncertainty == 1.0 > comedy.uncertainty
+    assert FeedbackState.from_json(state.to_json()) == FeedbackState.from_json(state.to_json())
+    assert feedback_state.belief(state, "Horror0", ["Horror"]).skips == 1
+    assert feedback_state.exploration_rate(state) < feedback_state.EXPLORE_START
+
+
+def test_a_shift_in_what_earns_raises_exploration_at_once() -> None:
+    state = feedback_state.update(FeedbackState(), outcomes("Comedy", 0.5, 80))
+    settled = feedback_state.exploration_rate(state)
+    assert state.shift_at is None
+    after, lean = state, 0
+    while after.shift_at is None and lean < 30:  # the comedies stop earning
+        after = feedback_state.update(after, outcomes("Comedy", 0.0, 1))
+        lean += 1
+    assert after.shift_at is not None and lean <= 15, lean
+    assert feedback_state.exploration_rate(after) == feedback_state.EXPLORE_START > settled
+    assert feedback_state.belief(after, "x", ["Comedy"]).uncertainty > 0.3  # re-learnt
+
+
+def test_the_state_stays_small() -> None:
+    state = FeedbackState()
+    for batch in range(30):
+        state = feedback_state.update(state, outcomes(f"c{batch}", 0.5, 40))
+    assert len(state.clicked) <= feedback_state.KEPT_ITEMS
+    assert len(state.to_json()) < 40_000
+
+
+def test_the_logs_become_slates_for_each_target_policy() -> None:
+    logged = [{"k": 2, "candidates": 8, "dm_current": 0.3, "dm_random": 0.1, "shown": [
+        {"reward": 0.5, "propensity": 0.9, "current": True, "predicted": 0.2},
+        {"reward": 0.0, "propensity": 0.1, "current": False, "predicted": 0.05}]}]  # fmt: skip
+    current, random_ = slates(logged, "current"), slates(logged, "random")
+    assert [i.target_propensity for i in current[0].items] == [1.0, 0.0]
+    assert [i.target_propensity for i in random_[0].items] == [0.25, 0.25]
+    assert current[0].direct_value == 0.3 and random_[0].direct_value == 0.1
+    with pytest.raises(ValueError, match="unknown target"):
+        slates(logged, "oracle")
