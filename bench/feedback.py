@@ -42,6 +42,8 @@ import csv
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -732,11 +734,18 @@ class ServicePolicy:
         self.name, self.base, self.headers, self.k, self.seed = name, base, headers, k, seed
         self.catalogue = catalogue
         self.records, self.keep = records, keep  # the first ``keep`` records posted (replayed)
+        self.timings: list[dict[str, float]] = []  # the answers' Server-Timing, in ms
 
     def recommend(self, user: SimUser, step: int, consumed: frozenset[int]) -> Served:
         user_id = quote(api_user_id(self.seed, self.name, user), safe="")
         url = f"{self.base}/v1/users/{user_id}/recommendations?k={self.k}&policy={self.name}"
-        status, body = http("GET", url, self.headers)
+        request = urllib.request.Request(url, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                status, body = answer.status, answer.read()
+                self.timings.append(server_timing(answer.headers.get("Server-Timing", "")))
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
         if status != 200:
             raise ServiceError(f"GET recommendations: {status} {body[:300]!r}")
         return parse_served(json.loads(body), self.catalogue.index)
@@ -750,6 +759,24 @@ class ServicePolicy:
             raise ServiceError(f"POST feedback: {status} {body[:300]!r}")
         if self.records is not None and len(self.records) < self.keep:
             self.records.extend(records)
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """``read;dur=1.2, choose;dur=0.8`` as ``{"read": 1.2, "choose": 0.8}`` (milliseconds)."""
+    found = {}
+    for part in header.split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if name and duration:
+            found[name] = float(duration)
+    return found
+
+
+def timing_table(timings: Sequence[Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """p50 and p99 of each part of the answers' server time."""
+    names = sorted({name for t in timings for name in t})
+    return {name: {"p50_ms": float(np.percentile([t[name] for t in timings if name in t], 50)),
+                   "p99_ms": float(np.percentile([t[name] for t in timings if name in t], 99))}
+            for name in names}  # fmt: skip
 
 
 # --- throughput -------------------------------------------------------------------------------
@@ -962,6 +989,8 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
                             clients=args.clients, between_steps=refresh,
                             log=log if log_handle else None)  # fmt: skip
             report["simulation_seconds"] = time.perf_counter() - started
+            report["server_timing"] = {arm.name: timing_table(arm.timings) for arm in arms
+                                       if isinstance(arm, ServicePolicy)}  # fmt: skip
             if OURS in policies:
                 estimates = evaluate_logged(graph, policy=OURS, since=logged_since.to_native(),
                                             seed=args.seed)  # fmt: skip
@@ -1067,6 +1096,12 @@ def print_report(report: Mapping[str, Any], runs: Mapping[str, ArmRun]) -> None:
         steps = "not within the curve" if back["steps"] is None else f"{back['steps']} steps"
         print(f"{name}: pre-shift {back['pre_shift']:.3f}, trough {back['trough']:.3f}, back to "
               f"{RECOVERY_SHARE:.0%} after {steps}")  # fmt: skip
+    print("\nserver time of an answer, p50 / p99 ms (read: the kept ranking and state; choose: "
+          "the policy's own work; log: writing what was shown):")  # fmt: skip
+    for name, parts in report.get("server_timing", {}).items():
+        cells = "  ".join(f"{part} {t['p50_ms']:.2f} / {t['p99_ms']:.2f}"
+                          for part, t in parts.items())  # fmt: skip
+        print(f"  {name:8} {cells}")
     print("\nthroughput (batches of 1,000, 8 clients):")
     for t in report["throughput"]:
         print(

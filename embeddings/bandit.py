@@ -28,7 +28,7 @@ from graph.store import Graph
 
 logger = logging.getLogger(__name__)
 
-VW_ARGS = "--cb_adf --cb_type mtr -q sa --bit_precision 16 --learning_rate 0.5 --quiet"
+VW_ARGS = "--cb_adf --cb_type dm -q sa --bit_precision 16 --learning_rate 0.1 --quiet"
 OVERLAP = timedelta(seconds=30)  # outcomes are re-read this far back (commits land out of order)
 BATCH = 5_000  # outcomes read per query
 KEEP = 5  # snapshots kept

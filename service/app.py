@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_DEFAULT": "6000 per minute",  # per API key (Flask-Limiter syntax)
     "RATELIMIT_STORAGE_URI": "memory://",  # per process; a shared store (redis://) for a fleet
     "RATELIMIT_HEADERS_ENABLED": True,
+    "POLICY_LEARN_S": 2.0,  # how often each worker's policy learns from new feedback
 }
 
 
@@ -55,12 +56,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every 2 s
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register_error_handlers(app)
     secret = app.config.get("SECRET")
     app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
     neo4j = Neo4j(app)
-    app.extensions["policies"] = Policies(neo4j.graph)
+    app.extensions["policies"] = Policies(neo4j.graph, learn_every_s=app.config["POLICY_LEARN_S"])
     Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
     blueprints = (
         health, docs, items, events, feedback, users, texts, interests, evolution,

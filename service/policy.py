@@ -25,6 +25,7 @@ k - r slots explore (a binomial tail), an explored one with probability k·rate 
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import random
 import threading
@@ -36,6 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import cachetools
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from embeddings.bandit import Learner
 from graph.evolution import feedback_state
@@ -45,16 +47,18 @@ from graph.store import Graph
 from service import precomputed, recommend
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
 
+logger = logging.getLogger(__name__)
+
 POLICIES = ("bandit", "current", "random", "epsilon")
 DEFAULT_POLICY = "bandit"
 POOL_KEPT = 40  # best candidates of the kept ranking in the pool
-PER_CATEGORY = 3  # most popular unseen items of every category in the pool
+PER_CATEGORY = 2  # most popular unseen items of every category in the pool
 FAVOURED = 4  # categories with the best optimistic reward get ...
-PER_FAVOURED = 25  # ... this many
+PER_FAVOURED = 30  # ... this many
 CATEGORY_TTL_S = 600.0
 EPSILON = 0.1  # the ``epsilon`` policy's exploration rate
 OPTIMISM = 0.05  # bonus per unit of category uncertainty (1/sqrt(1 + shown))
-LEARN_EVERY_S = 2.0  # a worker learns from new outcomes at least this often
+LEARN_EVERY_S = 2.0  # a worker learns from new outcomes this often (app setting POLICY_LEARN_S)
 
 
 @dataclass(frozen=True)
@@ -87,26 +91,38 @@ class Choice:
 class Policies:
     """Per worker: the bandit learner (started lazily) and the categories' popular items."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, *, learn_every_s: float = LEARN_EVERY_S) -> None:
         self.graph = graph
+        self.learn_every_s = learn_every_s
         self._learner: Learner | None = None
         self._lock = threading.Lock()
-        self._learnt_at = 0.0
+        self._scheduler: BackgroundScheduler | None = None
         self._categories: cachetools.TTLCache[str, dict[str, list[tuple[str, ItemDetails]]]]
         self._categories = cachetools.TTLCache(maxsize=1, ttl=CATEGORY_TTL_S)
 
     def learner(self) -> Learner:
-        """The worker's learner, caught up with outcomes at most ``LEARN_EVERY_S`` old."""
+        """The worker's learner. It learns from new outcomes every ``learn_every_s`` in a
+        background job of this process (started with the first request, so after gunicorn forks
+        its workers); with 0 it learns before every answer instead (tests)."""
         with self._lock:
             if self._learner is None:
                 self._learner = Learner(self.graph)
+                if self.learn_every_s > 0:
+                    self._scheduler = BackgroundScheduler(daemon=True)
+                    self._scheduler.add_job(self._catch_up, "interval", seconds=self.learn_every_s,
+                                            max_instances=1, coalesce=True)  # fmt: skip
+                    self._scheduler.start()
             learner = self._learner
-            due = time.monotonic() - self._learnt_at >= LEARN_EVERY_S
-            if due:
-                self._learnt_at = time.monotonic()
-        if due:
+        if self.learn_every_s <= 0:
             learner.catch_up()
         return learner
+
+    def _catch_up(self) -> None:
+        if self._learner is not None:
+            try:
+                self._learner.catch_up()
+            except Exception:  # an outage: the next run tries again
+                logger.warning("the policy could not read new outcomes", exc_info=True)
 
     def category_tops(self) -> dict[str, list[tuple[str, ItemDetails]]]:
         found = self._categories.get("tops")
@@ -126,8 +142,13 @@ def recommend_now(
     policy: str = DEFAULT_POLICY,
     explain: bool = False,
     rng: random.Random | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Recommendations:
-    """The answer for now under ``policy``, logged; see the module's description."""
+    """The answer for now under ``policy``, logged; see the module's description. ``timings``,
+    when given, receives the seconds spent reading, choosing (the policy's own work, without
+    reads and writes) and logging."""
+    clock = timings if timings is not None else {}
+    started = time.perf_counter()
     kept = precomputed.read(graph, user_id)
     state = FeedbackState.from_json(kept.policy_state)
     ranking = kept.ranking
@@ -137,13 +158,19 @@ def recommend_now(
     else:
         answer = recommend.recommend(graph, user_id, k=k, as_of=_now(graph), explain=explain,
                                      caller=caller)  # fmt: skip
-    pool = candidate_pool(graph, policies, user_id, answer, ranking, state)
     learner = policies.learner() if policy == "bandit" else None
+    chosen_at = time.perf_counter()
+    clock["read"] = chosen_at - started
+    pool = candidate_pool(graph, policies, user_id, answer, ranking, state)
     choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random())
     version = learner.version if learner is not None else "1"
     recommendation_id = "r:" + uuid.uuid4().hex
-    write_shown(graph, shown_log(recommendation_id, user_id, policy, version, k, choice, answer))
+    log = shown_log(recommendation_id, user_id, policy, version, k, choice, answer)
     items = [_item(p, position, state) for position, p in enumerate(choice.picks, start=1)]
+    logged_at = time.perf_counter()
+    clock["choose"] = logged_at - chosen_at
+    write_shown(graph, log)
+    clock["log"] = time.perf_counter() - logged_at
     return replace(answer, items=items, recommendation_id=recommendation_id, policy=policy,
                    policy_version=version)  # fmt: skip
 
@@ -241,8 +268,7 @@ def choose(
     bandit's prediction and ``rng``."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; one of {', '.join(POLICIES)}")
-    beliefs = {c.item_id: feedback_state.belief(state, c.item_id, c.details.categories)
-               for c in pool}  # fmt: skip
+    beliefs = feedback_state.beliefs(state, {c.item_id: c.details.categories for c in pool})
     feats = {c.item_id: features(beliefs[c.item_id], c) for c in pool}
     shared = shared_features(state)
     if learner is not None:

@@ -26,7 +26,7 @@ from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDeta
 logger = logging.getLogger(__name__)
 
 KEPT = 200  # blended candidates kept per user: the spread of k items looks at the best 4k
-POOL_PER_CATEGORY = 50  # unseen popular items kept per category, for the policy's pool
+POOL_PER_CATEGORY = 40  # unseen popular items kept per category, for the policy's pool
 CATEGORY_DEPTH = 150  # popular items per category looked at (``recommend.fetch_category_tops``)
 MAX_AGE = timedelta(hours=24)
 WRITE_BATCH = 100

@@ -47,7 +47,9 @@ class AuthorizedClient(FlaskClient):
 def create_test_app(conn: Connection, token: str, **config: object) -> Flask:
     from service.app import create_app
 
-    settings = {"TESTING": True, "NEO4J_CONNECTION": conn, "TEST_API_KEY": token}
+    # POLICY_LEARN_S 0: the policy learns before each answer, in no thread of its own
+    settings = {"TESTING": True, "NEO4J_CONNECTION": conn, "TEST_API_KEY": token,
+                "POLICY_LEARN_S": 0.0}  # fmt: skip
     app = create_app({**settings, **config})
     app.test_client_class = AuthorizedClient
     return app

@@ -83,6 +83,12 @@ def test_shifts_mark_the_turn(client: FlaskClient, prefix: str) -> None:
     assert shift["signal_index"] == 40 and answer["signals"] == 70
     assert shift["rose"][0]["key"] == f"{prefix}Horror"
     assert shift["fell"][0]["key"] == f"{prefix}Comedy"
+    assert "online" not in answer
+    online = client.get(f"/v1/users/{user}/shifts",
+                        query_string={"to": BASE + 60 * 86_400, "online": "true"}).json  # fmt: skip
+    [alarm] = online["online"]  # judged signal by signal: caught a few signals after the turn
+    assert 40 <= alarm["detected_signal_index"] <= 40 + 10 and alarm["change_signal_index"] >= 35
+    assert alarm["delay_signals"] == alarm["detected_signal_index"] - alarm["change_signal_index"]
 
 
 def test_timeline_picture_renders(client: FlaskClient, prefix: str) -> None:

@@ -18,7 +18,6 @@ from graph.evolution.feedback_state import FeedbackState
 from graph.privacy import erasure
 from graph.store import Graph
 from graph.store.config import Connection
-from service import policy
 from service.cli import main
 from tests.support import PSEUDONYMS, create_test_app, fake_trainer, found_anywhere, json_of
 
@@ -161,9 +160,8 @@ def test_bad_feedback_names_each_record_and_writes_nothing(
 
 
 def test_the_policy_learns_a_planted_taste_within_a_few_answers(
-    client: FlaskClient, graph: Graph, prefix: str, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, graph: Graph, prefix: str
 ) -> None:
-    monkeypatch.setattr(policy, "LEARN_EVERY_S", 0.0)  # learn before every answer
     given_a_catalogue(client, graph, prefix)
     shares = []  # of horror films: ties of popularity list the comedies first
     for _ in range(8):  # at most 32 of the 40 horror films consumed

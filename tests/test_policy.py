@@ -112,7 +112,7 @@ def test_a_shift_in_what_earns_raises_exploration_at_once() -> None:
         after = feedback_state.update(after, outcomes("Comedy", 0.0, 1))
         lean += 1
     assert after.shift_at is not None and lean <= 15, lean
-    assert feedback_state.exploration_rate(after) == feedback_state.EXPLORE_START > settled
+    assert feedback_state.exploration_rate(after) == feedback_state.EXPLORE_SHIFT > settled
     assert feedback_state.belief(after, "x", ["Comedy"]).uncertainty > 0.3  # re-learnt
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 HALF_LIFE = 60.0  # outcomes: a category's evidence halves after this many further outcomes
@@ -29,8 +29,9 @@ SHIFT_WINDOW = 40  # outcomes of raised exploration after a shift
 SHIFT_DISCOUNT = 0.1  # what a shift leaves of the category evidence
 PRIOR_REWARD = 0.05  # the reward per shown item assumed where nothing is known
 PRIOR_WEIGHT = 2.0  # how many shown items that prior is worth
-EXPLORE_START = 0.3  # exploration rate of a user with no outcomes
-EXPLORE_FLOOR = 0.05  # ... and of one the policy knows well
+EXPLORE_START = 0.15  # exploration rate of a user with no outcomes
+EXPLORE_FLOOR = 0.03  # ... and of one the policy knows well
+EXPLORE_SHIFT = 0.2  # ... and right after a shift
 EXPLORE_SCALE = 60.0  # outcomes over which exploration falls from start towards the floor
 KEPT_ITEMS = 500  # clicked / skipped items remembered
 
@@ -132,26 +133,41 @@ def exploration_rate(state: FeedbackState) -> float:
     known = EXPLORE_FLOOR + (EXPLORE_START - EXPLORE_FLOOR) * math.exp(
         -state.outcomes / EXPLORE_SCALE
     )
-    if state.shift_at is not None and state.outcomes - state.shift_at < SHIFT_WINDOW:
-        return max(known, EXPLORE_START)
+    if recently_shifted(state):
+        return max(known, EXPLORE_SHIFT)
     return known
 
 
 def belief(state: FeedbackState, item_id: str, categories: Sequence[str]) -> Belief:
     """The posterior reward, uncertainty and aversion the state implies for an item."""
-    means, uncertain, negative = [], [], []
-    for category in categories or ("",):
-        shown, reward, bad = state.categories.get(category, (0.0, 0.0, 0.0))
-        means.append((reward + PRIOR_REWARD * PRIOR_WEIGHT) / (shown + PRIOR_WEIGHT))
-        uncertain.append(1.0 / math.sqrt(1.0 + shown))
-        negative.append(bad / shown if shown > 0 else 0.0)
-    return Belief(
-        sum(means) / len(means),
-        max(means),
-        sum(uncertain) / len(uncertain),
-        sum(negative) / len(negative),
-        state.skipped.get(item_id, 0),
-    )
+    return beliefs(state, {item_id: categories})[item_id]
+
+
+def beliefs(state: FeedbackState, items: Mapping[str, Sequence[str]]) -> dict[str, Belief]:
+    """:func:`belief` of many items (each category's posterior computed once)."""
+    known: dict[str, tuple[float, float, float]] = {}
+
+    def of(category: str) -> tuple[float, float, float]:
+        found = known.get(category)
+        if found is None:
+            shown, reward, bad = state.categories.get(category, (0.0, 0.0, 0.0))
+            found = ((reward + PRIOR_REWARD * PRIOR_WEIGHT) / (shown + PRIOR_WEIGHT),
+                     1.0 / math.sqrt(1.0 + shown), bad / shown if shown > 0 else 0.0)  # fmt: skip
+            known[category] = found
+        return found
+
+    found = {}
+    for item_id, categories in items.items():
+        parts = [of(c) for c in categories or ("",)]
+        n = len(parts)
+        found[item_id] = Belief(
+            sum(p[0] for p in parts) / n,
+            max(p[0] for p in parts),
+            sum(p[1] for p in parts) / n,
+            sum(p[2] for p in parts) / n,
+            state.skipped.get(item_id, 0),
+        )
+    return found
 
 
 def recently_shifted(state: FeedbackState) -> bool:

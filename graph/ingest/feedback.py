@@ -154,6 +154,8 @@ def write_feedback(graph: Graph, records: Sequence[FeedbackIn]) -> FeedbackWritt
         updates, events, outcomes = plan(new, found)
         for update_chunk in chunks(updates, STATEMENT_ROWS):
             tx.run("feedback/update_shown", rows=Rows(update_chunk)).consume()
+        # sorted by item, so that concurrent writers lock shared items in one order (no deadlock)
+        events.sort(key=lambda e: (e["item_id"], e["user_id"]))
         for event_chunk in chunks(events, STATEMENT_ROWS):
             tx.run("ingest/create_events", rows=Rows(event_chunk)).consume()
         state_rows = []

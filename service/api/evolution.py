@@ -10,14 +10,14 @@ from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 from pydantic import Field
 
-from graph.evolution import profiles, shifts
+from graph.evolution import online_shifts, profiles, shifts
 from graph.evolution.profiles import Timeline
 from graph.evolution.strength import Signal
 from service import forecast
 from service.api import evolution_json
 from service.api.params import user_node
 from service.api.render import iso
-from service.api.spec import Count, Instant, Query, Span, Whole, operation, query_args
+from service.api.spec import Count, Flag, Instant, Query, Span, Whole, operation, query_args
 from service.errors import bad_parameter, not_found
 from service.neo4j_ext import store
 from service.timeline_picture import render_svg
@@ -94,19 +94,30 @@ def user_timeline_picture(user_id: str) -> ResponseReturnValue:
     return Response(svg, mimetype="image/svg+xml")
 
 
+class ShiftsQuery(Span):
+    online: Flag = False
+
+
 @blueprint.get("/v1/users/<user_id>/shifts")
-@operation("Where the user's mix of interests changed", query=Span)
+@operation("Where the user's mix of interests changed", query=ShiftsQuery)
 def user_shifts(user_id: str) -> ResponseReturnValue:
-    """Where the user's mix of interests changed markedly in ``[from, to]``."""
-    start, end = _range(query_args(Span), default_start=profiles.EPOCH)
+    """Where the user's mix of interests changed markedly in ``[from, to]`` (segmenting the
+    whole range); with ``online=true`` also where an online detector, judging each signal with
+    only the signals before it, raised its alarms, and how many signals late."""
+    args = query_args(ShiftsQuery)
+    start, end = _range(args, default_start=profiles.EPOCH)
     signals = _signals(user_id, since=start, until=end)
-    return {
+    answer = {
         "user_id": user_id,
         "from": iso(start),
         "to": iso(end),
         "signals": len(signals),
         "shifts": [evolution_json.shift_json(s) for s in shifts.detect(signals)],
     }
+    if args.online:
+        alarms = online_shifts.detect(signals)
+        answer["online"] = [evolution_json.online_shift_json(a, signals) for a in alarms]
+    return answer
 
 
 @blueprint.get("/v1/interests/trending")

@@ -7,9 +7,11 @@ shift's shares to four, trending numbers to the places its ranking compares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graph.evolution.forecast import Forecast
+from graph.evolution.online_shifts import OnlineShift
 from graph.evolution.profiles import (
     TRENDING_P_DIGITS,
     TRENDING_RATIO_DIGITS,
@@ -19,7 +21,7 @@ from graph.evolution.profiles import (
     TrendingTarget,
 )
 from graph.evolution.shifts import Shift
-from graph.evolution.strength import split_target
+from graph.evolution.strength import Signal, split_target
 from graph.evolution.trends import Trend
 from service.api.render import iso, iso_epoch, score
 
@@ -116,6 +118,18 @@ def shift_json(shift: Shift) -> dict[str, Any]:
         "divergence": score(shift.divergence, SHARE_DIGITS),
         "rose": [_change(t, v) for t, v in shift.rose],
         "fell": [_change(t, v) for t, v in shift.fell],
+    }
+
+
+def online_shift_json(alarm: OnlineShift, signals: Sequence[Signal]) -> dict[str, Any]:
+    """An online alarm: the signal it fired at, the change it estimated, the delay between."""
+    return {
+        "detected_at": iso_epoch(signals[alarm.index].at),
+        "detected_signal_index": alarm.index,
+        "change_at": iso_epoch(alarm.at),
+        "change_signal_index": alarm.change,
+        "delay_signals": alarm.index - alarm.change,
+        "surprise": score(alarm.surprise, SHARE_DIGITS),
     }
 
 

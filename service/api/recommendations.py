@@ -45,9 +45,12 @@ def recommendations(user_id: str) -> ResponseReturnValue:
     node = user_node(user_id)
     if args.as_of is None and args.exclude_seen:
         policies: policy.Policies = current_app.extensions["policies"]
+        timings: dict[str, float] = {}
         answer = policy.recommend_now(graph, policies, node, caller=user_id, k=args.k,
-                                      policy=args.policy, explain=args.explain)  # fmt: skip
-        return recommendations_json(answer)
+                                      policy=args.policy, explain=args.explain,
+                                      timings=timings)  # fmt: skip
+        spent = ", ".join(f"{name};dur={seconds * 1000:.2f}" for name, seconds in timings.items())
+        return recommendations_json(answer), 200, {"Server-Timing": spent}
     answer = recommend.recommend(
         graph, node, k=args.k, as_of=args.as_of or datetime.now(UTC), explain=args.explain,
         exclude_seen=args.exclude_seen, caller=user_id,
