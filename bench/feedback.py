@@ -71,7 +71,7 @@ from graph.ingest import importers
 from graph.store import Graph
 from service import precomputed
 from service.cli_support import THREADS, WORKERS
-from service.evaluate_policy import evaluate_logged
+from service.evaluate_policy import TARGETS, evaluate_logged
 
 POLICIES = ("current", "random", "epsilon", "bandit")
 OURS, BASELINE, ORACLE = "bandit", "current", "oracle"
@@ -730,20 +730,37 @@ class ServicePolicy:
         catalogue: Catalogue,
         records: list[dict[str, Any]] | None = None,
         keep: int = 0,
+        shadow: tuple[World, Sequence[str]] | None = None,
     ) -> None:
         self.name, self.base, self.headers, self.k, self.seed = name, base, headers, k, seed
         self.catalogue = catalogue
         self.records, self.keep = records, keep  # the first ``keep`` records posted (replayed)
         self.timings: list[dict[str, float]] = []  # the answers' Server-Timing, in ms
+        # Other policies asked for the same person at the same step, never shown: the expected
+        # reward of their lists is the truth that off-policy estimates from this arm's logs aim at
+        self.shadow = shadow
+        self.shadow_values: dict[str, list[float]] = {t: [] for t in (shadow[1] if shadow else ())}
 
     def recommend(self, user: SimUser, step: int, consumed: frozenset[int]) -> Served:
+        if self.shadow is not None:
+            world, targets = self.shadow
+            expected = world.expected(user, step)
+            expected[list(consumed)] = 0.0  # a consumed item earns nothing again
+            for target in targets:
+                listed = self._ask(user, target)
+                value = float(sum(expected[i.item] for i in listed.items))
+                self.shadow_values[target].append(value)
+        return self._ask(user, self.name, timed=True)
+
+    def _ask(self, user: SimUser, policy: str, *, timed: bool = False) -> Served:
         user_id = quote(api_user_id(self.seed, self.name, user), safe="")
-        url = f"{self.base}/v1/users/{user_id}/recommendations?k={self.k}&policy={self.name}"
+        url = f"{self.base}/v1/users/{user_id}/recommendations?k={self.k}&policy={policy}"
         request = urllib.request.Request(url, headers=self.headers)
         try:
             with urllib.request.urlopen(request, timeout=120) as answer:
                 status, body = answer.status, answer.read()
-                self.timings.append(server_timing(answer.headers.get("Server-Timing", "")))
+                if timed:
+                    self.timings.append(server_timing(answer.headers.get("Server-Timing", "")))
         except urllib.error.HTTPError as error:
             status, body = error.code, error.read()
         if status != 200:
@@ -979,9 +996,11 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
             print(f"seeded {len(events):,} ratings, trained ({trained.status}), ranked ahead "
                   f"in {refresh.seconds[0]:.1f} s")  # fmt: skip
             records: list[dict[str, Any]] = []
+            targets = [t for t in TARGETS if OURS in policies]
             arms: list[Policy] = [ServicePolicy(p, base, headers, k=args.k, seed=args.seed,
                                                 catalogue=catalogue, records=records,
-                                                keep=args.throughput_records)
+                                                keep=args.throughput_records,
+                                                shadow=(world, targets) if p == OURS else None)
                                   for p in policies]  # fmt: skip
             arms.append(OraclePolicy(world, args.k))
             started, logged_since = time.perf_counter(), graph.read("admin/now")[0]["now"]
@@ -994,7 +1013,8 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
             if OURS in policies:
                 estimates = evaluate_logged(graph, policy=OURS, since=logged_since.to_native(),
                                             seed=args.seed)  # fmt: skip
-                report["off_policy"] = off_policy(estimates, runs)
+                ours = next(a for a in arms if isinstance(a, ServicePolicy) and a.name == OURS)
+                report["off_policy"] = off_policy(estimates, runs, ours.shadow_values)
             report["refresh_seconds"] = refresh.seconds
             report["throughput"] = throughput(
                 base, headers, records, catalogue.item_ids,
@@ -1009,14 +1029,20 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
 
 
 def off_policy(
-    estimates: Mapping[str, OffPolicyEstimates], runs: Mapping[str, ArmRun]
+    estimates: Mapping[str, OffPolicyEstimates],
+    runs: Mapping[str, ArmRun],
+    shadow: Mapping[str, Sequence[float]],
 ) -> dict[str, Any]:
-    """Each target's IPS, SNIPS and DR value per answer from ours' logs, beside the value the
-    target earned on its own people in the simulation (its mean reward per step)."""
+    """Each target's IPS, SNIPS and DR value per answer from ours' logs, against the truth on the
+    same people at the same moments (the expected reward of the target's list, asked for but not
+    shown: ``measured``) and beside what the target earned on its own people (``own_arm``: their
+    states differ, since what each person consumed depends on what they were shown)."""
     found: dict[str, Any] = {}
     for target, e in estimates.items():
-        measured = float(runs[target].rewards.mean()) if target in runs else None
-        row: dict[str, Any] = {"measured": measured, "answers": e.recommendations,
+        values = shadow.get(target) or []
+        measured = float(np.mean(values)) if values else None
+        own = float(runs[target].rewards.mean()) if target in runs else None
+        row: dict[str, Any] = {"measured": measured, "own_arm": own, "answers": e.recommendations,
                                "effective_sample": e.effective_sample_size}  # fmt: skip
         for name, interval in (("ips", e.ips), ("snips", e.snips), ("dr", e.dr)):
             error = interval.value / measured - 1 if measured else None
@@ -1109,14 +1135,15 @@ def print_report(report: Mapping[str, Any], runs: Mapping[str, ArmRun]) -> None:
             f"{t['seconds']:.2f} s, {t['records_per_s']:,}/s, {t['errors']} errors"
         )
     if "off_policy" in report:
-        print(f"\noff-policy estimates from {OURS}'s logs (value per answer) against the value "
-              "measured on-policy:")  # fmt: skip
+        print(f"\noff-policy estimates from {OURS}'s logs (value per answer) against the true "
+              "value of the target's lists for the same people at the same steps:")  # fmt: skip
         for target, row in report["off_policy"].items():
             cells = "  ".join(f"{n.upper()} {row[n]['value']:.3f} [{row[n]['low']:.3f}, "
                               f"{row[n]['high']:.3f}] ({row[n]['relative_error']:+.1%})"
                               if row[n]["relative_error"] is not None else ""
                               for n in ("ips", "snips", "dr"))  # fmt: skip
-            print(f"  {target:8} measured {row['measured']:.3f}  {cells}")
+            own = "-" if row["own_arm"] is None else f"{row['own_arm']:.3f}"
+            print(f"  {target:8} true {row['measured']:.3f} (its own arm {own})  {cells}")
     print(f"\ngoals: {json.dumps(report['goals'])}")
     feedback_rates = [t["records_per_s"] for t in report["throughput"]
                       if t["path"] == "POST /v1/feedback"]  # fmt: skip

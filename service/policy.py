@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -162,11 +162,12 @@ def recommend_now(
     chosen_at = time.perf_counter()
     clock["read"] = chosen_at - started
     pool = candidate_pool(graph, policies, user_id, answer, ranking, state)
-    choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random())
+    choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random(),
+                    profile=ranking.profile if ranking is not None else None)  # fmt: skip
     version = learner.version if learner is not None else "1"
     recommendation_id = "r:" + uuid.uuid4().hex
     log = shown_log(recommendation_id, user_id, policy, version, k, choice, answer)
-    items = [_item(p, position, state) for position, p in enumerate(choice.picks, start=1)]
+    items = [shown_item(p, position, state) for position, p in enumerate(choice.picks, start=1)]
     logged_at = time.perf_counter()
     clock["choose"] = logged_at - chosen_at
     write_shown(graph, log)
@@ -240,10 +241,14 @@ def category_quota(
     return {c: PER_FAVOURED if c in favoured else PER_CATEGORY for c in categories}
 
 
-def features(belief: Belief, candidate: Candidate) -> str:
-    """What the bandit knows of a candidate, in VW's input format."""
+def features(belief: Belief, candidate: Candidate, profile: Mapping[str, float]) -> str:
+    """What the bandit knows of a candidate, in VW's input format: the feedback's beliefs, the
+    ranking's score, the user's profile (short-horizon strength of the item's categories, from
+    the history when the ranking was computed), popularity."""
     popularity = math.log1p(candidate.details.popularity) / 10
+    shares = [profile.get(c, 0.0) for c in candidate.details.categories] or [0.0]
     return (f"aff:{belief.affinity_mean:.4f} affmax:{belief.affinity_max:.4f} "
+            f"prof:{sum(shares) / len(shares):.4f} profmax:{max(shares):.4f} "
             f"unc:{belief.uncertainty:.4f} neg:{belief.negative:.4f} skips:{belief.skips} "
             f"blend:{candidate.blend:.4f} kept:{int(candidate.blend > 0)} "
             f"answer:{int(candidate.answer is not None)} pop:{popularity:.4f}")  # fmt: skip
@@ -263,13 +268,15 @@ def choose(
     *,
     learner: Learner | None,
     rng: random.Random,
+    profile: Mapping[str, float] | None = None,
 ) -> Choice:
     """The list ``policy`` shows from ``pool``, with each item's propensity. Pure but for the
     bandit's prediction and ``rng``."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; one of {', '.join(POLICIES)}")
     beliefs = feedback_state.beliefs(state, {c.item_id: c.details.categories for c in pool})
-    feats = {c.item_id: features(beliefs[c.item_id], c) for c in pool}
+    profile = profile or {}
+    feats = {c.item_id: features(beliefs[c.item_id], c, profile) for c in pool}
     shared = shared_features(state)
     if learner is not None:
         predicted = dict(zip(feats, learner.bandit.predict(shared, list(feats.values())),
@@ -361,7 +368,9 @@ def shown_log(
                  choice.explore_rate, choice.shared, dm_current, dm_random, items)  # fmt: skip
 
 
-def _item(pick: Pick, position: int, state: FeedbackState) -> Recommended:
+def shown_item(pick: Pick, position: int, state: FeedbackState) -> Recommended:
+    """The answer's item for a pick: the ranking's item (with its paths) or one from the pool, its
+    position and propensity, and why it is shown when the policy brought it."""
     c = pick.candidate
     base = c.answer or Recommended(c.item_id, c.details.title, c.details.categories, c.blend, {})
     reason = base.reason

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from graph.evolution.strength import Strength, split_target
 from graph.store import Graph, Rows
 from service import recommend
 from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDetails, Recommendations
@@ -52,7 +53,10 @@ def refresh(
         gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
-            pool = unseen_tops(tops, set(gathered.seen), POOL_PER_CATEGORY)
+            pool = {
+                "unseen": unseen_tops(tops, set(gathered.seen), POOL_PER_CATEGORY),
+                "profile": category_profile(gathered.targets),
+            }
             rows.append({"user_id": user_id, "ranked": encode(ranked, gathered.details),
                          "pool": json.dumps(pool, separators=(",", ":")),
                          "run": gathered.serving.run_id if gathered.serving else None})  # fmt: skip
@@ -80,6 +84,17 @@ class KeptRanking:
     ranked: list[Candidate]
     details: dict[str, ItemDetails]
     pool: dict[str, list[str]]  # per category, its most popular items the user had not seen
+    profile: dict[str, float]  # the user's strongest categories, short-horizon strength
+
+
+def category_profile(targets: Sequence[Strength]) -> dict[str, float]:
+    """The categories among the profile's strongest targets, with their short-horizon strength."""
+    found = {}
+    for s in targets:
+        kind, key = split_target(s.target)
+        if kind == "category":
+            found[key] = round(s.short, 4)
+    return found
 
 
 def unseen_tops(
@@ -105,7 +120,9 @@ def read(graph: Graph, user_id: str) -> Kept:
         return Kept(None, r["policy_state"])
     ranked, details = decode(r["ranked"])
     pool = json.loads(r["pool"]) if r["pool"] else {}
-    return Kept(KeptRanking(computed_at, r["run"], ranked, details, pool), r["policy_state"])
+    ranking = KeptRanking(computed_at, r["run"], ranked, details, pool.get("unseen", {}),
+                          pool.get("profile", {}))  # fmt: skip
+    return Kept(ranking, r["policy_state"])
 
 
 def answer(

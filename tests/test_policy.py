@@ -12,9 +12,10 @@ from graph.evolution import feedback_state
 from graph.evolution.feedback_state import FeedbackState, Outcome
 from graph.ingest.feedback import FeedbackIn, plan
 from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
+from service.api.recommendation_json import reason
 from service.evaluate_policy import slates
-from service.policy import Candidate, at_most, explore
-from service.recommend import ItemDetails
+from service.policy import Candidate, Pick, at_most, explore, shown_item
+from service.recommend import Explored, FedBack, ItemDetails
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -134,3 +135,17 @@ def test_the_logs_become_slates_for_each_target_policy() -> None:
     assert current[0].direct_value == 0.3 and random_[0].direct_value == 0.1
     with pytest.raises(ValueError, match="unknown target"):
         slates(logged, "oracle")
+
+
+def test_an_explored_item_says_so_and_why() -> None:
+    state = feedback_state.update(FeedbackState(), outcomes("Comedy", 0.5, 10))
+    comedy = Candidate("c", ItemDetails("A comedy", ["Comedy"]), 0.0, None)
+    western = Candidate("w", ItemDetails("A western", ["Western", "Comedy"]), 0.0, None)
+    explored = shown_item(Pick(western, 0.02, True), 3, state)
+    assert explored.explored and explored.position == 3 and explored.propensity == 0.02
+    assert explored.reason == Explored("Western", 0.0)  # the category least known
+    followed = shown_item(Pick(comedy, 0.9, False), 1, state)
+    assert isinstance(followed.reason, FedBack) and followed.reason.category == "Comedy"
+    assert followed.reason.rate == pytest.approx(0.5)
+    assert reason(explored.reason).startswith("shown to explore: little is known")
+    assert reason(followed.reason).startswith("you engaged with Comedy lately")
