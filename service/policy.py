@@ -121,8 +121,8 @@ class Policies:
         if self._learner is not None:
             try:
                 self._learner.catch_up()
-            except Exception:  # an outage: the next run tries again
-                logger.warning("the policy could not read new outcomes", exc_info=True)
+            except Exception as error:  # an outage: the next run tries again
+                logger.warning("the policy could not read new outcomes: %s", type(error).__name__)
 
     def category_tops(self) -> dict[str, list[tuple[str, ItemDetails]]]:
         found = self._categories.get("tops")
