@@ -70,6 +70,12 @@ def match(truth: list[int], found: list[int], tolerance: int) -> list[tuple[int,
     pairs = sorted(
         ((abs(f - t), t, f) for t in truth for f in found if abs(f - t) <= tolerance),
     )
+    return _each_once(pairs)
+
+
+def _each_once(pairs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """From (distance, true, found) sorted by distance, the pairs whose true and found are both
+    still free."""
     used_t: set[int] = set()
     used_f: set[int] = set()
     matched = []
@@ -96,15 +102,7 @@ def match_online(truth: list[int], alarms: list[int], horizon: int) -> list[tupl
     """Pairs (true, alarm) with the alarm at or up to ``horizon`` signals after the shift, each
     used once, shortest delay first."""
     pairs = sorted((f - t, t, f) for t in truth for f in alarms if 0 <= f - t <= horizon)
-    used_t: set[int] = set()
-    used_f: set[int] = set()
-    matched = []
-    for _, t, f in pairs:
-        if t not in used_t and f not in used_f:
-            used_t.add(t)
-            used_f.add(f)
-            matched.append((t, f))
-    return matched
+    return _each_once(pairs)
 
 
 def score_online(

@@ -17,7 +17,6 @@ learns from it once.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from pydantic import AwareDatetime, model_validator
 
 from graph.evolution import feedback_state
 from graph.evolution.feedback_state import FeedbackState, Outcome
-from graph.ingest.records import BatchError, Id, Record, RecordError, epoch_parts
+from graph.ingest.records import BatchError, Id, Record, RecordError, content_key, epoch_parts
 from graph.ingest.signals import FEEDBACK_KINDS, feedback_weight, reward
 from graph.ingest.writes import chunks
 from graph.store import Graph, Rows, Tx
@@ -69,9 +68,8 @@ class FeedbackIn(Record):
         """The record's id: the caller's, or one derived from its content so retries match."""
         if self.feedback_id is not None:
             return self.feedback_id
-        content = "\x1f".join([self.recommendation_id, self.item_id, self.kind,
-                               repr(self.dwell_s), self.at.isoformat()])  # fmt: skip
-        return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+        return content_key([self.recommendation_id, self.item_id, self.kind,
+                            repr(self.dwell_s), self.at.isoformat()])  # fmt: skip
 
 
 @dataclass(frozen=True)

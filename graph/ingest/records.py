@@ -100,10 +100,9 @@ class EventIn(Record):
         """The event's id: the caller's, or one derived from its content so retries match."""
         if self.event_id is not None:
             return self.event_id
-        content = "\x1f".join(
+        return content_key(
             [self.user_id, self.item_id, self.kind, repr(self.value), self.at.isoformat()]
         )
-        return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def row(self) -> dict[str, Any]:
         return {
@@ -143,10 +142,9 @@ class TextIn(Record):
         """The text's id: the caller's, or one derived from its content so retries match."""
         if self.text_id is not None:
             return self.text_id
-        content = "\x1f".join(
+        return content_key(
             [self.source, self.timestamp.astimezone(timezone.utc).isoformat(), self.text]
         )
-        return "h:" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
     def row(self) -> dict[str, Any]:
         return {
@@ -155,6 +153,11 @@ class TextIn(Record):
             "source": self.source,
             **epoch_parts(self.timestamp),
         }
+
+
+def content_key(parts: Sequence[str]) -> str:
+    """An id derived from a record's content, so that a retried record gets the same one."""
+    return "h:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def epoch_parts(instant: datetime) -> dict[str, int]:
