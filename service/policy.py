@@ -19,7 +19,8 @@ Policies (``POLICIES``):
   with the user's exploration rate (high for a new user and right after a shift).
 Exploring slots take candidates outside the greedy list, uniformly; so every item's propensity (the
 probability it is in the list) is exact: the greedy item at rank r is shown unless more than
-k - r slots explore (a binomial tail), an explored one with probability k·rate / M.
+k - r slots explore (a binomial tail), each of the M others with probability E[min(m, M)] / M for
+m ~ Binomial(k, rate) exploring slots (``explore``).
 """
 
 from __future__ import annotations
