@@ -128,28 +128,36 @@ class Learner:
         return f"vw-{self.snapshot_version}+{self.bandit.examples}"
 
     def catch_up(self) -> int:
-        """Learn from every outcome not yet learnt; return how many."""
+        """Learn from every outcome not yet learnt; return how many. Reads from ``OVERLAP``
+        before the newest outcome learnt (transactions commit out of order), page by page in
+        the order (resolved_at, recommendation, item), skipping what it learnt already."""
         learnt = 0
         with self._sync:
+            at_ms = int((self.cursor - OVERLAP).timestamp() * 1000) - 1
+            rec, item = "", ""
             while True:
-                rows = self.graph.read("feedback/outcomes_since", since=self.cursor - OVERLAP,
-                                       policy=POLICY, limit=BATCH)  # fmt: skip
+                since = datetime.fromtimestamp((at_ms - 1) / 1000, tz=timezone.utc)
+                rows = self.graph.read("feedback/outcomes_since", since=since, at_ms=at_ms,
+                                       recommendation_id=rec, item_id=item, policy=POLICY,
+                                       limit=BATCH)  # fmt: skip
                 fresh = []
                 for r in rows:
                     key = f"{r['recommendation_id']}|{r['item_id']}"
-                    at = r["resolved_at"].to_native()
+                    resolved = r["resolved_at"].to_native()
                     if key in self._recent or r["features"] is None:
                         continue
-                    self._recent[key] = at
+                    self._recent[key] = resolved
                     fresh.append(Example(r["shared"] or "", r["features"], float(r["reward"]),
                                          float(r["propensity"])))  # fmt: skip
-                    self.cursor = max(self.cursor, at)
+                    self.cursor = max(self.cursor, resolved)
                 self.bandit.learn(fresh)
                 learnt += len(fresh)
-                horizon = self.cursor - OVERLAP
-                self._recent = {k: at for k, at in self._recent.items() if at >= horizon}
-                if len(rows) < BATCH or not fresh:
+                if len(rows) < BATCH:
                     break
+                last = rows[-1]
+                at_ms, rec, item = last["at_ms"], last["recommendation_id"], last["item_id"]
+            horizon = self.cursor - OVERLAP
+            self._recent = {k: t for k, t in self._recent.items() if t >= horizon}
         if learnt:
             logger.debug("policy learnt %d outcomes (now %s)", learnt, self.version)
         return learnt

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from embeddings import retraining
+from embeddings import bandit, retraining
 from embeddings.bandit import Learner
 from embeddings.training import TrainingConfig
 from graph.evolution.feedback_state import FeedbackState
@@ -234,3 +234,18 @@ def test_the_logs_answer_what_other_policies_would_have_earned(
     assert nothing.exit_code == 1 and "no logged recommendations" in nothing.output
     saved = CliRunner().invoke(main, ["policy", "checkpoint"])
     assert saved.exit_code == 0 and "policy snapshot" in saved.output, saved.output
+
+
+def test_the_learner_pages_through_many_outcomes_resolved_at_one_instant(
+    client: FlaskClient, graph: Graph, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feedback batch resolves all its items at one instant: the learner must page past
+    them by id, not stop at the first page (it learnt a page, then re-read it forever)."""
+    given_a_catalogue(client, graph, prefix)
+    learner = Learner(graph)
+    learner.catch_up()
+    answers = [ask(client, f"{prefix}fan{n}", k=5) for n in range(3)]
+    records = [r for a in answers for r in react(a, "horror")]
+    assert client.post("/v1/feedback", json=records).status_code == 200  # one transaction
+    monkeypatch.setattr(bandit, "BATCH", 4)  # pages of 4 outcomes
+    assert learner.catch_up() == 15 and learner.catch_up() == 0
