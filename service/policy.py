@@ -98,7 +98,7 @@ class Policies:
         self._learner: Learner | None = None
         self._lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
-        self._categories: cachetools.TTLCache[str, dict[str, list[tuple[str, ItemDetails]]]]
+        self._categories: cachetools.TTLCache[str, CategoryTops]
         self._categories = cachetools.TTLCache(maxsize=1, ttl=CATEGORY_TTL_S)
 
     def learner(self) -> Learner:
@@ -125,12 +125,21 @@ class Policies:
             except Exception as error:  # an outage: the next run tries again
                 logger.warning("the policy could not read new outcomes: %s", type(error).__name__)
 
-    def category_tops(self) -> dict[str, list[tuple[str, ItemDetails]]]:
+    def category_tops(self) -> CategoryTops:
+        """Every category's most popular items, and each of those items' details (cached)."""
         found = self._categories.get("tops")
         if found is None:
-            found = recommend.fetch_category_tops(self.graph, precomputed.CATEGORY_DEPTH)
+            tops = recommend.fetch_category_tops(self.graph, precomputed.CATEGORY_DEPTH)
+            described = {item: d for items in tops.values() for item, d in items}
+            found = CategoryTops(tops, described)
             self._categories["tops"] = found
         return found
+
+
+@dataclass(frozen=True)
+class CategoryTops:
+    by_category: dict[str, list[tuple[str, ItemDetails]]]
+    details: dict[str, ItemDetails]  # of every item in ``by_category``
 
 
 def recommend_now(
@@ -204,11 +213,12 @@ def candidate_pool(
             pool[c.item] = Candidate(c.item, details, c.score / best,
                                      found.answer if found else None)  # fmt: skip
     tops = policies.category_tops()
-    described = {item: d for items in tops.values() for item, d in items}
+    described = tops.details
     if ranking is not None:
         unseen = ranking.pool  # computed ahead without the items the user had seen
     else:
-        unseen = {category: [item for item, _ in items] for category, items in tops.items()}
+        unseen = {category: [item for item, _ in items]
+                  for category, items in tops.by_category.items()}  # fmt: skip
     clicked = set(state.clicked)
     extra: dict[str, ItemDetails] = {}
     for category, quota in category_quota(state, list(unseen), pool.values()).items():
