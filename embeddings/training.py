@@ -135,8 +135,11 @@ def device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def train(triples: np.ndarray, config: TrainingConfig | None = None) -> Trained:
-    """Train ``config.model`` on the labelled triples; vectors for every entity."""
+def train(
+    triples: np.ndarray, config: TrainingConfig | None = None, *, where: str | None = None
+) -> Trained:
+    """Train ``config.model`` on the labelled triples; vectors for every entity. ``where`` is a
+    torch device ("cpu", "cuda"); by default the GPU when torch sees one."""
     from pykeen.pipeline import pipeline
     from pykeen.triples import TriplesFactory
 
@@ -145,7 +148,7 @@ def train(triples: np.ndarray, config: TrainingConfig | None = None) -> Trained:
         raise ValueError(f"too few triples to train on ({len(triples)}); import data first")
     factory = TriplesFactory.from_labeled_triples(triples)
     training, validation, testing = factory.split(list(config.split), random_state=config.seed)
-    where = device()
+    where = where or device()
     started = time.perf_counter()
     with warnings.catch_warnings():
         # PyKEEN's data loader asks for pinned memory, which only a GPU has; harmless on a CPU

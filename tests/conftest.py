@@ -38,12 +38,28 @@ TEST_ENV = {
 os.environ["INTERESTS_SECRET"] = TEST_SECRET  # before any app or importer reads it
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that reaches the graph (its fixtures do) is marked ``neo4j``, so that
-    ``pytest -m "not neo4j"`` runs the pure tests alone."""
+    ``pytest -m "not neo4j"`` runs the pure tests alone. Tests marked ``gpu`` are deselected
+    (not skipped) on a machine whose torch sees no CUDA device."""
     for item in items:
         if "test_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.neo4j)
+    gpu = [item for item in items if item.get_closest_marker("gpu")]
+    if gpu and not cuda_available():
+        config.hook.pytest_deselected(items=gpu)
+        items[:] = [item for item in items if not item.get_closest_marker("gpu")]
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def pytest_report_header() -> str:
+    seen = cuda_available()
+    return "gpu tests: " + ("run (CUDA device seen)" if seen else "deselected (no CUDA)")
 
 
 def external_server() -> bool:
