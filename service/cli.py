@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -31,6 +32,9 @@ from service.cli_support import (
     gunicorn_command,
     schedule,
 )
+
+if TYPE_CHECKING:  # service.precomputed loads the ranking code: only the commands that rank do
+    from service.precomputed import Shard
 
 logger = logging.getLogger(__name__)
 
@@ -223,26 +227,41 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
         schedule(cron, once, name="retraining")
 
 
+def _shard_spec(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    from service.precomputed import Shard
+
+    try:
+        return None if value is None else Shard.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+
 @main.command("precompute")
 @click.option("--schedule", "cron", envvar="INTERESTS_PRECOMPUTE_CRON", default=None,
               help="Crontab expression (UTC), e.g. '*/15 * * * *'; else run once.")  # fmt: skip
-def precompute(cron: str | None) -> None:
+@click.option("--shard", envvar="INTERESTS_PRECOMPUTE_SHARD", default=None, metavar="I/N",
+              callback=_shard_spec,
+              help="Only the users of shard I of N (0 <= I < N, by a stable hash of the user), "
+                   "so that N machines share the work. Also from "
+                   "INTERESTS_PRECOMPUTE_SHARD.")  # fmt: skip
+def precompute(cron: str | None, shard: Shard | None) -> None:
     """Rank ahead for every user whose precomputed recommendations no longer hold."""
 
     def once() -> None:
         with command_graph() as graph:
-            _precompute(graph)
+            _precompute(graph, shard=shard)
 
     with failures():
         schedule(cron, once, name="precompute")
 
 
-def _precompute(graph: Graph) -> None:
+def _precompute(graph: Graph, *, shard: Shard | None = None) -> None:
     from service import precomputed
 
     started = time.perf_counter()
-    count = precomputed.refresh(graph)
-    click.echo(f"precomputed the recommendations of {count} users "
+    count = precomputed.refresh(graph, shard=shard)
+    where = f" of shard {shard}" if shard is not None else ""
+    click.echo(f"precomputed the recommendations of {count} users{where} "
                f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
 

@@ -8,12 +8,19 @@ stamp ``User.updated_at``), with the run that serves now, and younger than ``MAX
 half-lives are weeks, so a day moves strengths by a few per cent). Otherwise, or for ``k`` above
 ``KEPT // 4``, the request is ranked live. The category spread runs at answer time on the kept
 candidates, so the answer is the live one for the instant of the refresh.
+
+A ``Shard`` splits the users among machines: shard ``i`` of ``n`` ranks exactly the users whose
+stable hash of the stored id (BLAKE2b, the same in every process and on every machine) is ``i``
+modulo ``n``, so ``n`` machines running ``interests precompute --shard i/n`` share the work with
+no overlap and no gap.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,19 +40,55 @@ MAX_AGE = timedelta(hours=24)
 WRITE_BATCH = 100
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` of ``count`` disjoint parts of the users (``0 <= index < count``)."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or not 0 <= self.index < self.count:
+            raise ValueError(f"a shard is i/n with 0 <= i < n, not {self.index}/{self.count}")
+
+    @classmethod
+    def parse(cls, spec: str) -> Shard:
+        """``"i/n"``, e.g. ``"0/4"``; ValueError naming the spec otherwise."""
+        found = re.fullmatch(r"\s*(-?\d+)\s*/\s*(-?\d+)\s*", spec)
+        if found is None:
+            raise ValueError(f"a shard is i/n with 0 <= i < n, e.g. 0/4, not {spec!r}")
+        return cls(int(found[1]), int(found[2]))
+
+    def holds(self, user_id: str) -> bool:
+        return shard_of(user_id, self.count) == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def shard_of(user_id: str, count: int) -> int:
+    """The shard of the user stored as ``user_id`` among ``count``: 64 bits of BLAKE2b of the id,
+    modulo ``count``. Never Python's ``hash()``, which differs between processes."""
+    digest = hashlib.blake2b(user_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count
+
+
 def refresh(
     graph: Graph,
     *,
     user_ids: Iterable[str] | None = None,
     weights: BlendWeights = DEFAULT_WEIGHTS,
+    shard: Shard | None = None,
 ) -> int:
     """Rank ahead for ``user_ids`` (default: every user whose ranking no longer holds or is older
-    than half of ``MAX_AGE``); return how many were stored. Users without history are skipped
-    (a cold start is cheap to answer live)."""
+    than half of ``MAX_AGE``), only those of ``shard`` when one is given; return how many were
+    stored. Users without history are skipped (a cold start is cheap to answer live)."""
     now = graph.read("admin/now")[0]["now"]
     if user_ids is None:
         found = graph.read("recommend/stale_precomputed", before=now.to_native() - MAX_AGE / 2)
         user_ids = [r["user_id"] for r in found]
+    if shard is not None:
+        user_ids = [u for u in user_ids if shard.holds(u)]
     rows: list[dict[str, Any]] = []
     stored = 0
     tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
@@ -64,7 +107,8 @@ def refresh(
             stored += _store(graph, rows, now)
             rows = []
     stored += _store(graph, rows, now)
-    logger.info("precomputed the rankings of %d users", stored)
+    logger.info("precomputed the rankings of %d users%s", stored,
+                f" (shard {shard})" if shard is not None else "")  # fmt: skip
     return stored
 
 
