@@ -19,12 +19,14 @@ from service.api import (
     health,
     interests,
     items,
+    metrics,
     recommendations,
     texts,
     users,
 )
 from service.auth import Auth
 from service.errors import register_error_handlers
+from service.metrics import Metrics
 from service.neo4j_ext import Neo4j
 from service.policy import Policies
 
@@ -42,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",  # per process; a shared store (redis://) for a fleet
     "RATELIMIT_HEADERS_ENABLED": True,
     "POLICY_LEARN_S": 2.0,  # how often each worker's policy learns from new feedback
+    "METRICS_CACHE_SECONDS": 15,  # how long /metrics keeps what it read of the graph's state
+    "METRICS_FEEDBACK_WINDOW_SECONDS": 3600,  # the answers the reward rate and exploration cover
 }
 
 
@@ -59,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # every 2 s
     app.json.sort_keys = False  # type: ignore[attr-defined]
     register_error_handlers(app)
+    Metrics(app)  # first: its hooks time every answer, refused ones too
     secret = app.config.get("SECRET")
     app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
     neo4j = Neo4j(app)
@@ -66,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
     blueprints = (
         health, docs, items, events, feedback, users, texts, interests, evolution,
-        recommendations,
+        recommendations, metrics,
     )  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.blueprint)

@@ -8,12 +8,15 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from graph.ingest.records import BatchError
 from graph.store import UNAVAILABLE_ERRORS, Graph, local_server
 from graph.store.config import ConfigError, connection
+from graph.store.config import local_server as local_settings
+from service.gunicorn_config import MULTIPROC_ENV
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +71,18 @@ def schedule(cron: str | None, job: Callable[[], object], *, name: str) -> None:
 def gunicorn_command(
     host: str, port: int, *, workers: int = WORKERS, threads: int = THREADS, access_log: bool = True
 ) -> list[str]:
-    """The command that serves ``service.app`` under gunicorn."""
+    """The command that serves ``service.app`` under gunicorn, with the workers' metrics meeting
+    in ``metrics_folder(port)`` (``service/gunicorn_config.py`` empties it at start)."""
     logging_args = ["--access-logfile", "-"] if access_log else ["--log-level", "warning"]
+    metrics = f"{MULTIPROC_ENV}={metrics_folder(port)}"
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
             str(workers), "--threads", str(threads), *logging_args,
+            "--config", "python:service.gunicorn_config", "--env", metrics,
             "service.app:create_app()"]  # fmt: skip
+
+
+def metrics_folder(port: int) -> Path:
+    """Where a server's workers write their metrics: ``$PROMETHEUS_MULTIPROC_DIR`` when set,
+    else a folder of its own per port under the data folder (two servers never share one)."""
+    given = os.environ.get(MULTIPROC_ENV)
+    return Path(given) if given else local_settings().data_dir / "metrics" / f"gunicorn-{port}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.store import Graph
 
-SCOPES = ("read", "write", "admin")
+SCOPES = ("read", "write", "admin", "metrics")
 PREFIX = "ig_"
 
 

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from graph.ingest.feedback import FeedbackIn, write_feedback
 from service.api.params import batch
 from service.api.spec import Body, operation
+from service.metrics import count_taken
 from service.neo4j_ext import store
 
 blueprint = Blueprint("feedback", __name__, url_prefix="/v1/feedback")
@@ -24,6 +25,7 @@ def post_feedback() -> ResponseReturnValue:
     is click × dwell (capped at 300 s, scaled to [0, 1]); clicks, skips and dislikes also become
     interest signals, and the policy learns from them within seconds."""
     written = write_feedback(store(), batch(FEEDBACK))
+    count_taken("feedback", created=written.created, duplicates=written.duplicates)
     return {
         "received": written.received,
         "created": written.created,

@@ -14,6 +14,7 @@ from service.api.params import json_body, user_node
 from service.api.render import score
 from service.api.spec import Body, operation
 from service.auth import requires
+from service.metrics import count_taken, timing_extraction
 from service.neo4j_ext import store
 
 blueprint = Blueprint("texts", __name__, url_prefix="/v1")
@@ -30,13 +31,17 @@ def post_texts(user_id: str) -> ResponseReturnValue:
     node = user_node(user_id)
     batch = _texts()
     graph = store()
-    analyses = user_texts.store(
+    extractor = default_extractor()  # loads spaCy on a worker's first text request
+    with timing_extraction():
+        extractions = extractor.extract([t.text for t in batch])
+    analyses = user_texts.store_extracted(
         graph,
-        default_extractor(),
         [(node, t) for t in batch],
+        extractions,
         store_raw_text=bool(current_app.config["STORE_RAW_TEXT"]),
     )
     stored = sum(a.stored for a in analyses)
+    count_taken("texts", created=stored, duplicates=len(batch) - stored)
     return {
         "user_id": user_id,
         "received": len(batch),
