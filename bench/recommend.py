@@ -282,7 +282,8 @@ def compare_models(graph: Graph, models: list[str], config: TrainingConfig) -> d
 def latency(graph: Graph, conn: Any, users: list[str], *, seconds: float) -> dict[str, Any]:
     """The recommendations endpoint under 16 clients of a second process, gunicorn as ``interests
     serve`` runs it: ranked live (``as_of`` given), then answered from rankings computed ahead
-    (``service.precomputed``; no ``as_of``); the latter again under 2 workers × 4 threads (the
+    (``service.precomputed``; no ``as_of``), also from one client (an answer's own time, without
+    queueing behind others on the two cores); the latter again under 2 workers × 4 threads (the
     earlier default) for comparison."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as ids:
         ids.write("\n".join(users))
@@ -298,6 +299,9 @@ def latency(graph: Graph, conn: Any, users: list[str], *, seconds: float) -> dic
         found["precomputed"] = _load(
             url, ids.name, env, seconds, f"precomputed, {WORKERS} workers × {THREADS} thread(s)"
         )
+        found["precomputed_1_client"] = _load(
+            url, ids.name, env, seconds, "precomputed, one client", clients=1
+        )
     with api_server(graph, conn, workers=2, threads=4) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
@@ -308,7 +312,9 @@ def latency(graph: Graph, conn: Any, users: list[str], *, seconds: float) -> dic
     return found
 
 
-def _load(url: str, ids: str, env: dict[str, str], seconds: float, what: str) -> dict[str, Any]:
+def _load(
+    url: str, ids: str, env: dict[str, str], seconds: float, what: str, *, clients: int = 16
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.load", url, ids]
     subprocess.run(
         [*command, "--clients", "2", "--seconds", "3"],
@@ -317,10 +323,10 @@ def _load(url: str, ids: str, env: dict[str, str], seconds: float, what: str) ->
         check=True,
         env=env,
     )  # fmt: skip  (warm-up)
-    load = subprocess.run([*command, "--clients", "16", "--seconds", str(seconds)],
+    load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],
                           capture_output=True, text=True, check=True, env=env)  # fmt: skip
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
-    print(f"latency, {what}, 16 clients, "
+    print(f"latency, {what}, {clients} client(s), "
           f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
           f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
           f"(goal p99 <= 100 ms)")  # fmt: skip

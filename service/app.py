@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",  # per process; a shared store (redis://) for a fleet
     "RATELIMIT_HEADERS_ENABLED": True,
     "POLICY_LEARN_S": 2.0,  # how often each worker's policy learns from new feedback
+    "POLICY_LOG_BEHIND": True,  # log what was shown behind the answer (False: before it returns)
     "METRICS_CACHE_SECONDS": 15,  # how long /metrics keeps what it read of the graph's state
     "METRICS_FEEDBACK_WINDOW_SECONDS": 3600,  # the answers the reward rate and exploration cover
 }
@@ -67,7 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     secret = app.config.get("SECRET")
     app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
     neo4j = Neo4j(app)
-    app.extensions["policies"] = Policies(neo4j.graph, learn_every_s=app.config["POLICY_LEARN_S"])
+    app.extensions["policies"] = Policies(neo4j.graph, learn_every_s=app.config["POLICY_LEARN_S"],
+                                          log_behind=app.config["POLICY_LOG_BEHIND"])  # fmt: skip
     Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
     blueprints = (
         health, docs, items, events, feedback, users, texts, interests, evolution,

@@ -31,11 +31,10 @@ import math
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 import cachetools
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -43,10 +42,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from embeddings.bandit import Learner
 from graph.evolution import feedback_state
 from graph.evolution.feedback_state import Belief, FeedbackState
-from graph.ingest.feedback import Shown, ShownItem, write_shown
+from graph.ingest.feedback import Shown, ShownItem
 from graph.store import Graph
 from service import precomputed, recommend
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
+from service.shown_log import ShownLog, issued_at, new_recommendation_id
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +90,15 @@ class Choice:
 
 
 class Policies:
-    """Per worker: the bandit learner (started lazily) and the categories' popular items."""
+    """Per worker: the bandit learner (started lazily), the categories' popular items and the log
+    of what was shown (written behind the answers unless ``log_behind`` is False)."""
 
-    def __init__(self, graph: Graph, *, learn_every_s: float = LEARN_EVERY_S) -> None:
+    def __init__(
+        self, graph: Graph, *, learn_every_s: float = LEARN_EVERY_S, log_behind: bool = True
+    ) -> None:
         self.graph = graph
         self.learn_every_s = learn_every_s
+        self.log = ShownLog(graph, background=log_behind)
         self._learner: Learner | None = None
         self._lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
@@ -175,12 +179,12 @@ def recommend_now(
     choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random(),
                     profile=ranking.profile if ranking is not None else None)  # fmt: skip
     version = learner.version if learner is not None else "1"
-    recommendation_id = "r:" + uuid.uuid4().hex
-    log = shown_log(recommendation_id, user_id, policy, version, k, choice, answer)
+    recommendation_id = new_recommendation_id()
+    log = shown_log(recommendation_id, user_id, kept.known, policy, version, k, choice, answer)
     items = [shown_item(p, position, state) for position, p in enumerate(choice.picks, start=1)]
     logged_at = time.perf_counter()
     clock["choose"] = logged_at - chosen_at
-    write_shown(graph, log)
+    policies.log.put(log)
     clock["log"] = time.perf_counter() - logged_at
     return replace(answer, items=items, recommendation_id=recommendation_id, policy=policy,
                    policy_version=version)  # fmt: skip
@@ -356,6 +360,7 @@ def at_most(m: int, n: int, p: float) -> float:
 def shown_log(
     recommendation_id: str,
     user_id: str,
+    known: bool,
     policy: str,
     version: str,
     k: int,
@@ -375,7 +380,8 @@ def shown_log(
                   p.candidate.item_id in current, list(p.candidate.details.categories))
         for position, p in enumerate(choice.picks, start=1)
     ]  # fmt: skip
-    return Shown(recommendation_id, user_id, policy, version, k, choice.candidates,
+    return Shown(recommendation_id, user_id, issued_at(recommendation_id) or datetime.now(UTC),
+                 known, policy, version, k, choice.candidates,
                  choice.explore_rate, choice.shared, dm_current, dm_random, items)  # fmt: skip
 
 

@@ -119,6 +119,7 @@ class Kept:
 
     ranking: KeptRanking | None
     policy_state: str | None
+    known: bool = True  # whether the user's node exists
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,10 @@ def read(graph: Graph, user_id: str) -> Kept:
     Feedback on shown items does not void the ranking: the policy answers for it until the next
     refresh (``stale_precomputed`` picks the user up)."""
     r = graph.read_one("recommend/precomputed", user_id=user_id)
-    if r is None or r["ranked"] is None:
-        return Kept(None, r["policy_state"] if r is not None else None)
+    if r is None or not r["known"]:
+        return Kept(None, None, known=False)
+    if r["ranked"] is None:
+        return Kept(None, r["policy_state"])
     computed_at: datetime = r["computed_at"].to_native()
     fresh = r["updated_at"] is None or r["computed_at"] >= r["updated_at"]
     young = r["now"].to_native() - computed_at <= MAX_AGE

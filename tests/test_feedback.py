@@ -3,6 +3,7 @@ learns from it online (across workers, across restarts), and the user's data cov
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,9 +16,11 @@ from embeddings import bandit, retraining
 from embeddings.bandit import Learner
 from embeddings.training import TrainingConfig
 from graph.evolution.feedback_state import FeedbackState
+from graph.ingest.feedback import Shown, ShownItem, write_shown
 from graph.privacy import erasure
 from graph.store import Graph
 from graph.store.config import Connection
+from service import shown_log
 from service.cli import main
 from tests.support import PSEUDONYMS, create_test_app, fake_trainer, found_anywhere, json_of
 
@@ -249,3 +252,89 @@ def test_the_learner_pages_through_many_outcomes_resolved_at_one_instant(
     assert client.post("/v1/feedback", json=records).status_code == 200  # one transaction
     monkeypatch.setattr(bandit, "BATCH", 4)  # pages of 4 outcomes
     assert learner.catch_up() == 15 and learner.catch_up() == 0
+
+
+def behind(conn: Connection, token: str, *, linger_s: float) -> FlaskClient:
+    """A second worker that logs behind its answers, its writer waiting ``linger_s`` first."""
+    worker = create_test_app(conn, token, POLICY_LOG_BEHIND=True)
+    worker.extensions["policies"].log.linger_s = linger_s
+    return worker.test_client()
+
+
+def test_an_answer_logged_behind_it_reaches_the_graph_and_feedback_waits_for_it(
+    client: FlaskClient, graph: Graph, prefix: str, neo4j_connection: Connection,
+    admin_token: str,
+) -> None:  # fmt: skip
+    given_a_catalogue(client, graph, prefix)
+    other = behind(neo4j_connection, admin_token, linger_s=1.0)
+    answer = ask(other, f"{prefix}fan", k=4)
+    assert shown_of(graph, answer["recommendation_id"]) == []  # answered before it was logged
+    started = time.perf_counter()
+    # this worker is told of it first: it waits for the other worker's log
+    taken = client.post("/v1/feedback", json=react(answer, "comedy"))
+    assert taken.status_code == 200 and json_of(taken)["created"] == 8, taken.json
+    assert time.perf_counter() - started > 0.2
+    assert [s["item_id"] for s in shown_of(graph, answer["recommendation_id"])] == sorted(
+        i["item_id"] for i in answer["items"]
+    )
+    mine = ask(other, f"{prefix}fan", k=2)  # the worker's own pending log is written first
+    assert other.post("/v1/feedback", json=react(mine, "comedy")).status_code == 200
+
+
+def test_feedback_on_an_unknown_recommendation_waits_only_while_it_may_be_on_its_way(
+    client: FlaskClient, graph: Graph, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given_a_catalogue(client, graph, prefix)
+    monkeypatch.setattr(shown_log, "PENDING_S", 2.0)
+    record = {"item_id": f"{prefix}comedy0", "kind": "impression", "timestamp": now()}
+    for rec, waits in [("r:" + "0" * 32, False),  # no instant of issue in it: refused at once
+                       (shown_log.new_recommendation_id(), True)]:  # fmt: skip
+        started = time.perf_counter()
+        refused = client.post("/v1/feedback", json=[{**record, "recommendation_id": rec}])
+        took = time.perf_counter() - started
+        assert refused.status_code == 400 and (took >= 1.0) == waits, (rec, took)
+        assert json_of(refused)["error"]["details"][0]["field"] == "recommendation_id"
+
+
+def test_an_answer_logged_after_its_user_was_erased_does_not_bring_the_user_back(
+    client: FlaskClient, graph: Graph, prefix: str, neo4j_connection: Connection,
+    admin_token: str,
+) -> None:  # fmt: skip
+    given_a_catalogue(client, graph, prefix)
+    user = f"{prefix}fan"
+    assert client.post("/v1/events", json=[{"event_id": f"{prefix}e", "user_id": user,
+                       "kind": "like", "item_id": f"{prefix}comedy1",
+                       "timestamp": 1_700_000_000}]).status_code == 200  # fmt: skip
+    other = behind(neo4j_connection, admin_token, linger_s=1.0)
+    answer = ask(other, user, k=3)
+    assert client.delete(f"/v1/users/{user}").status_code == 200
+    assert other.application.extensions["policies"].log.flush()
+    assert found_anywhere(graph, answer["recommendation_id"]) == []
+    assert found_anywhere(graph, PSEUDONYMS.user(user)) == []
+
+
+def test_a_retried_log_writes_nothing_twice_and_a_new_user_is_created(
+    client: FlaskClient, graph: Graph, prefix: str
+) -> None:
+    given_a_catalogue(client, graph, prefix)
+    rec = shown_log.new_recommendation_id()
+    item = ShownItem(f"{prefix}comedy0", 1, 1.0, False, "aff:0", 0.1, True, [f"{prefix}comedy"])
+    shown = Shown(rec, f"{prefix}newcomer", shown_log.issued_at(rec) or datetime.now(UTC),
+                  False, "current", "1", 1, 1, 0.0, "", 0.1, 0.1, [item])  # fmt: skip
+    assert write_shown(graph, [shown]) == 1
+    assert write_shown(graph, [shown]) == 0
+    assert [s["item_id"] for s in shown_of_policy(graph, rec, "current")] == [item.item_id]
+
+
+def shown_of_policy(graph: Graph, recommendation_id: str, policy: str) -> list[dict[str, Any]]:
+    found = graph.read("feedback/logged", since=datetime(2000, 1, 1, tzinfo=UTC), policy=policy)
+    return next((r["shown"] for r in found if r["id"] == recommendation_id), [])
+
+
+def test_a_recommendation_id_carries_its_instant_of_issue() -> None:
+    at = datetime(2026, 11, 30, 12, 0, 0, 123000, tzinfo=UTC)
+    rec = shown_log.new_recommendation_id(at)
+    assert rec.startswith("r:") and len(rec) == 34 and rec != shown_log.new_recommendation_id(at)
+    assert shown_log.issued_at(rec) == at
+    assert shown_log.issued_at("r:nope") is None and shown_log.issued_at("x" * 34) is None
+    assert shown_log.issued_at("r:" + "z" * 32) is None

@@ -1,15 +1,24 @@
-// What a policy showed: one Recommendation per answer, a SHOWED edge per item with its position,
-// the propensity with which the policy put it in the list, whether it explored, and what the
-// policy knew of it (its features, its predicted reward, whether the current ranking shows it).
-MERGE (u:User {id: $user_id})
+// What policies showed, a batch of answers: one Recommendation per answer (stamped with the
+// instant of the answer), a SHOWED edge per item with its position, the propensity with which the
+// policy put it in the list, whether it explored, and what the policy knew of it (its features,
+// its predicted reward, whether the current ranking shows it). An answer already logged is
+// skipped (a retried batch); one for a user who existed when answered and is gone now (erased
+// since) is dropped, not brought back.
+UNWIND $answers AS a
+OPTIONAL MATCH (known:User {id: a.user_id})
+WITH a, known
+WHERE (known IS NOT NULL OR NOT a.known)
+  AND NOT EXISTS { MATCH (:Recommendation {id: a.id}) }
+MERGE (u:User {id: a.user_id})
   ON CREATE SET u.created_at = datetime()
 CREATE (u)-[:WAS_SHOWN]->(r:Recommendation {
-  id: $id, at: datetime(), policy: $policy, version: $version, k: $k, candidates: $candidates,
-  explore_rate: $explore_rate, shared: $shared, dm_current: $dm_current, dm_random: $dm_random
+  id: a.id, at: a.at, policy: a.policy, version: a.version, k: a.k, candidates: a.candidates,
+  explore_rate: a.explore_rate, shared: a.shared, dm_current: a.dm_current,
+  dm_random: a.dm_random
 })
-WITH r
-CALL (r) {
-  UNWIND $items AS row
+WITH r, a
+CALL (r, a) {
+  UNWIND a.items AS row
   MATCH (i:Item {id: row.item_id})
     USING INDEX SEEK i:Item(id)
   CREATE (r)-[:SHOWED {
@@ -18,4 +27,4 @@ CALL (r) {
     categories: row.categories
   }]->(i)
 }
-RETURN r.at AS at
+RETURN count(r) AS logged

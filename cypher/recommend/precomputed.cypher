@@ -6,4 +6,4 @@ OPTIONAL MATCH (m:Meta {key: 'embeddings'})
 RETURN u.recommended AS ranked, u.recommended_pool AS pool, u.recommended_at AS computed_at,
        u.recommended_run AS run,
        coalesce(u.updated_at, u.created_at) AS updated_at, m.run_id AS serving_run,
-       u.policy_state AS policy_state, datetime() AS now
+       u.policy_state AS policy_state, u IS NOT NULL AS known, datetime() AS now

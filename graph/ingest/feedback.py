@@ -1,8 +1,9 @@
 """What was shown and what people did with it: the recommendation log and feedback on it.
 
-``write_shown`` logs one answer of a policy (a ``Recommendation`` node for the user, a ``SHOWED``
-edge per item with its position and propensity). ``write_feedback`` takes a batch of impressions,
-clicks (with dwell), skips and dislikes, all or nothing, in one transaction:
+``write_shown`` logs answers of a policy (a ``Recommendation`` node per answer for its user, a
+``SHOWED`` edge per item with its position and propensity), a batch in one statement; the service
+writes them behind its answers (``service.shown_log``). ``write_feedback`` takes a batch of
+impressions, clicks (with dwell), skips and dislikes, all or nothing, in one transaction:
 1. the users concerned are locked (their online state is read-modified-written);
 2. every record is checked against the log: the recommendation exists, showed the item, and the
    record is not older than it (``BatchError`` naming each bad record, nothing written);
@@ -20,11 +21,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from neo4j.time import DateTime
 from pydantic import AwareDatetime, model_validator
 
 from graph.evolution import feedback_state
@@ -90,6 +90,8 @@ class Shown:
 
     recommendation_id: str
     user_id: str  # the graph's id
+    at: datetime  # the instant of the answer
+    known: bool  # whether the user's node existed then (if it is gone when written: erased)
     policy: str
     version: str
     k: int
@@ -111,22 +113,18 @@ class FeedbackWritten:
         return self.received - self.created
 
 
-def write_shown(graph: Graph, shown: Shown) -> datetime:
-    """Log an answer; return the instant it is stamped with (the database's clock)."""
-    items = [
-        {"item_id": i.item_id, "position": i.position, "propensity": i.propensity,
-         "explored": i.explored, "features": i.features, "predicted": i.predicted,
-         "current": i.current, "categories": i.categories}
-        for i in shown.items
+def write_shown(graph: Graph, answers: Sequence[Shown]) -> int:
+    """Log answers in one statement; return how many were new (a retried batch writes none
+    twice; an answer for a user erased since it was made is dropped)."""
+    rows = [
+        {"id": a.recommendation_id, "user_id": a.user_id, "at": a.at, "known": a.known,
+         "policy": a.policy, "version": a.version, "k": a.k, "candidates": a.candidates,
+         "explore_rate": a.explore_rate, "shared": a.shared, "dm_current": a.dm_current,
+         "dm_random": a.dm_random, "items": [asdict(i) for i in a.items]}
+        for a in answers
     ]  # fmt: skip
-    record = graph.write(
-        "feedback/store_shown", id=shown.recommendation_id, user_id=shown.user_id,
-        policy=shown.policy, version=shown.version, k=shown.k, candidates=shown.candidates,
-        explore_rate=shown.explore_rate, shared=shown.shared, dm_current=shown.dm_current,
-        dm_random=shown.dm_random, items=Rows(items),
-    )  # fmt: skip
-    at: DateTime = record[0]["at"]
-    return at.to_native()
+    record = graph.write("feedback/store_shown", answers=Rows(rows))
+    return int(record[0]["logged"])
 
 
 def write_feedback(graph: Graph, records: Sequence[FeedbackIn]) -> FeedbackWritten:

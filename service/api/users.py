@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 
 from graph.ingest import reads
@@ -54,6 +54,7 @@ def user_events(user_id: str) -> ResponseReturnValue:
 @operation("Erase everything held about the user")
 def erase(user_id: str) -> ResponseReturnValue:
     """Erase everything held about the user (admin scope). A repeat answers 404."""
+    flush_shown()  # this worker's answers for the user, before the erasure; others' are dropped
     erased = erasure.erase_user(store(), user_node(user_id))
     if erased is None:
         raise not_found("user", user_id)
@@ -66,6 +67,7 @@ def erase(user_id: str) -> ResponseReturnValue:
 def export(user_id: str) -> ResponseReturnValue:
     """Everything held about the user (admin scope): the node, events, expressions, texts, and
     the recommendations shown with the feedback on each item."""
+    flush_shown()
     held = erasure.export_user(store(), user_node(user_id))
     if held is None:
         raise not_found("user", user_id)
@@ -89,3 +91,8 @@ def export(user_id: str) -> ResponseReturnValue:
 def _properties(values: dict[str, Any]) -> dict[str, Any]:
     """A property map as JSON, keys sorted: instants as ``render.iso`` writes them."""
     return {key: iso(v) if isinstance(v, datetime) else v for key, v in sorted(values.items())}
+
+
+def flush_shown() -> None:
+    """Write this worker's pending log of what was shown (``service.shown_log``)."""
+    current_app.extensions["policies"].log.flush()
