@@ -5,7 +5,7 @@ what it showed (``graph.ingest.feedback.write_shown``) with each item's position
 so that feedback can be tied to it and other policies evaluated off-line from the logs.
 
 The pool: the current ranking's answer (``service.recommend`` / ``service.precomputed``), the
-best ``POOL_KEPT`` of the user's kept ranking, and the most popular unseen items of every category
+best ``POOL_KEPT`` of the user's kept ranking, and the best liked unseen items of every category
 (deeper in the categories the user's feedback favours or knows least of).
 
 Policies (``POLICIES``):
@@ -53,9 +53,9 @@ logger = logging.getLogger(__name__)
 POLICIES = ("bandit", "current", "random", "epsilon")
 DEFAULT_POLICY = "bandit"
 POOL_KEPT = 40  # best candidates of the kept ranking in the pool
-PER_CATEGORY = 2  # most popular unseen items of every category in the pool
+PER_CATEGORY = 2  # best liked unseen items of every category in the pool
 FAVOURED = 4  # categories with the best optimistic reward get ...
-PER_FAVOURED = 30  # ... this many
+PER_FAVOURED = 100  # ... this many
 CATEGORY_TTL_S = 600.0
 EPSILON = 0.1  # the ``epsilon`` policy's exploration rate
 OPTIMISM = 0.05  # bonus per unit of category uncertainty (1/sqrt(1 + shown))
@@ -130,7 +130,7 @@ class Policies:
                 logger.warning("the policy could not read new outcomes: %s", type(error).__name__)
 
     def category_tops(self) -> CategoryTops:
-        """Every category's most popular items, and each of those items' details (cached)."""
+        """Every category's best liked items, and each of those items' details (cached)."""
         found = self._categories.get("tops")
         if found is None:
             tops = recommend.fetch_category_tops(self.graph, precomputed.CATEGORY_DEPTH)
@@ -203,7 +203,7 @@ def candidate_pool(
     ranking: precomputed.KeptRanking | None,
     state: FeedbackState,
 ) -> list[Candidate]:
-    """The answer's items, the best of the kept ranking, and popular unseen items per category
+    """The answer's items, the best of the kept ranking, and best liked unseen items per category
     (kept with the ranking, else looked up), without what the user clicked."""
     pool: dict[str, Candidate] = {}
     for item in answer.items:
@@ -242,7 +242,7 @@ def candidate_pool(
 def category_quota(
     state: FeedbackState, categories: Sequence[str], ranked: Iterable[Candidate]
 ) -> dict[str, int]:
-    """How many popular items of each category join the pool: ``PER_FAVOURED`` for the
+    """How many best liked items of each category join the pool: ``PER_FAVOURED`` for the
     ``FAVOURED`` categories with the best optimistic reward (of equals, those the ranking holds
     most of: the user's history is the prior), ``PER_CATEGORY`` for the others."""
     held = Counter(category for c in ranked for category in c.details.categories)

@@ -34,8 +34,8 @@ from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDeta
 logger = logging.getLogger(__name__)
 
 KEPT = 200  # blended candidates kept per user: the spread of k items looks at the best 4k
-POOL_PER_CATEGORY = 40  # unseen popular items kept per category, for the policy's pool
-CATEGORY_DEPTH = 150  # popular items per category looked at (``recommend.fetch_category_tops``)
+POOL_PER_CATEGORY = 100  # unseen best liked items kept per category, for the policy's pool
+CATEGORY_DEPTH = 150  # best liked items per category looked at (``recommend.fetch_category_tops``)
 MAX_AGE = timedelta(hours=24)
 WRITE_BATCH = 100
 
@@ -128,7 +128,7 @@ class KeptRanking:
     run: str | None
     ranked: list[Candidate]
     details: dict[str, ItemDetails]
-    pool: dict[str, list[str]]  # per category, its most popular items the user had not seen
+    pool: dict[str, list[str]]  # per category, its best liked items the user had not seen
     profile: dict[str, float]  # the user's strongest categories, short-horizon strength
 
 

@@ -488,7 +488,8 @@ def fetch_items(graph: Graph, ids: list[str]) -> dict[str, ItemDetails]:
 
 
 def fetch_category_tops(graph: Graph, depth: int) -> dict[str, list[tuple[str, ItemDetails]]]:
-    """The ``depth`` most popular items of every category, most popular first."""
+    """The ``depth`` best liked items of every category (by appeal, the mean weight of their
+    interactions shrunk towards neutral, then popularity), best first."""
     tops: dict[str, list[tuple[str, ItemDetails]]] = {}
     for r in graph.read("recommend/category_tops", per_category=depth):
         details = ItemDetails(r["title"], list(r["categories"]), r["popularity"])

@@ -3,7 +3,8 @@
 // policy put it in the list, whether it explored, and what the policy knew of it (its features,
 // its predicted reward, whether the current ranking shows it). An answer already logged is
 // skipped (a retried batch); one for a user who existed when answered and is gone now (erased
-// since) is dropped, not brought back.
+// since) is dropped, not brought back. The answers come sorted by user and the edges are made in
+// the order of their items, so that two workers' batches lock shared nodes in one order.
 UNWIND $answers AS a
 OPTIONAL MATCH (known:User {id: a.user_id})
 WITH a, known
@@ -16,9 +17,12 @@ CREATE (u)-[:WAS_SHOWN]->(r:Recommendation {
   explore_rate: a.explore_rate, shared: a.shared, dm_current: a.dm_current,
   dm_random: a.dm_random
 })
-WITH r, a
-CALL (r, a) {
-  UNWIND a.items AS row
+WITH collect({r: r, items: a.items}) AS made
+CALL (made) {
+  UNWIND made AS m
+  UNWIND m.items AS row
+  WITH m.r AS r, row
+  ORDER BY row.item_id
   MATCH (i:Item {id: row.item_id})
     USING INDEX SEEK i:Item(id)
   CREATE (r)-[:SHOWED {
@@ -27,4 +31,4 @@ CALL (r, a) {
     categories: row.categories
   }]->(i)
 }
-RETURN count(r) AS logged
+RETURN size(made) AS logged

@@ -121,7 +121,7 @@ def write_shown(graph: Graph, answers: Sequence[Shown]) -> int:
          "policy": a.policy, "version": a.version, "k": a.k, "candidates": a.candidates,
          "explore_rate": a.explore_rate, "shared": a.shared, "dm_current": a.dm_current,
          "dm_random": a.dm_random, "items": [asdict(i) for i in a.items]}
-        for a in answers
+        for a in sorted(answers, key=lambda a: (a.user_id, a.recommendation_id))
     ]  # fmt: skip
     record = graph.write("feedback/store_shown", answers=Rows(rows))
     return int(record[0]["logged"])
