@@ -56,6 +56,9 @@ def retrain(
         except Exception as exc:
             report.status, report.message = "failed", f"{type(exc).__name__}: {exc}"
             logger.exception("embedding run %s failed; serving is unchanged", run_id)
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or the demo stopped: not left running
+            runs.finish(graph, run_id, "failed", message="interrupted")
+            raise
         runs.finish(graph, run_id, report.status, metrics={**report.metrics, **{
             f"{stage}_seconds": s for stage, s in report.seconds.items()}},
             message=report.message)  # fmt: skip

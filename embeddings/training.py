@@ -17,6 +17,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -136,12 +137,20 @@ def device() -> str:
 
 
 def train(
-    triples: np.ndarray, config: TrainingConfig | None = None, *, where: str | None = None
+    triples: np.ndarray,
+    config: TrainingConfig | None = None,
+    *,
+    where: str | None = None,
+    progress: bool | None = None,
 ) -> Trained:
     """Train ``config.model`` on the labelled triples; vectors for every entity. ``where`` is a
-    torch device ("cpu", "cuda"); by default the GPU when torch sees one."""
+    torch device ("cpu", "cuda"); by default the GPU when torch sees one. ``progress``: a bar
+    over the epochs with the loss and the best validation MRR (None: only when stderr is a
+    terminal; False: never)."""
     from pykeen.pipeline import pipeline
     from pykeen.triples import TriplesFactory
+
+    from embeddings.training_progress import EpochProgress
 
     config = config or TrainingConfig()
     if len(triples) < 20:
@@ -149,11 +158,18 @@ def train(
     factory = TriplesFactory.from_labeled_triples(triples)
     training, validation, testing = factory.split(list(config.split), random_state=config.seed)
     where = where or device()
+    if where == "cpu":
+        _quiet_cpu_advice()
     started = time.perf_counter()
-    with warnings.catch_warnings():
+    bar = EpochProgress(
+        config.epochs,
+        desc=f"training {config.model}",
+        disable=None if progress is None else not progress,
+    )
+    with warnings.catch_warnings(), closing(bar):
         # PyKEEN's data loader asks for pinned memory, which only a GPU has; harmless on a CPU
         warnings.filterwarnings("ignore", message="'pin_memory' argument is set as true")
-        result = _pipeline(pipeline, training, validation, testing, config, where)
+        result = _pipeline(pipeline, training, validation, testing, config, where, bar)
     seconds = time.perf_counter() - started
     metrics = {
         "mrr": float(result.metric_results.get_metric("both.realistic.inverse_harmonic_mean_rank")),
@@ -173,8 +189,31 @@ def train(
     )
 
 
+class _CpuAdvice(logging.Filter):
+    """Drops the advice PyKEEN and torch_max_mem log at every validation on a CPU (batch sizes
+    are tuned on GPUs only); their other messages pass."""
+
+    PREFIXES = ("Using automatic batch size on", "Encountered tensors on device_types")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.PREFIXES)
+
+
+def _quiet_cpu_advice() -> None:
+    for name in ("pykeen.utils", "torch_max_mem.api"):
+        found = logging.getLogger(name)
+        if not any(isinstance(f, _CpuAdvice) for f in found.filters):
+            found.addFilter(_CpuAdvice())
+
+
 def _pipeline(
-    pipeline: Any, training: Any, validation: Any, testing: Any, config: TrainingConfig, where: str
+    pipeline: Any,
+    training: Any,
+    validation: Any,
+    testing: Any,
+    config: TrainingConfig,
+    where: str,
+    tracker: Any,
 ) -> Any:
     return pipeline(
         training=training,
@@ -195,7 +234,8 @@ def _pipeline(
         evaluation_kwargs={"batch_size": 256},
         random_seed=config.seed,
         device=where,
-        use_tqdm=False,
+        use_tqdm=False,  # PyKEEN's own bars (per batch, per evaluation): ours is ``tracker``
+        result_tracker=tracker,
     )
 
 

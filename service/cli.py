@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from embeddings import runs
+from embeddings import runs, training
 from embeddings.policy_evaluation import Interval
-from embeddings.training import MODELS, QUALITY_FLOOR, TrainingConfig
+from embeddings.training import MODELS, QUALITY_FLOOR, Trained, TrainingConfig
 from graph.access import api_keys
 from graph.ingest import importers
 from graph.privacy import erasure, pseudonyms
@@ -25,11 +31,15 @@ from graph.store.config import local_server as local_settings
 from graph.store.schema import SCHEMA_VERSION, apply_schema
 from graph.text import relations
 from service.cli_support import (
+    OUTPUT,
     THREADS,
     WORKERS,
     command_graph,
+    configure_output,
     failures,
     gunicorn_command,
+    output_options,
+    progress,
     schedule,
 )
 
@@ -39,7 +49,22 @@ if TYPE_CHECKING:  # service.precomputed loads the ranking code: only the comman
 logger = logging.getLogger(__name__)
 
 MOVIELENS_ENV = "INTERESTS_MOVIELENS"
-MOVIELENS_SOURCE = "https://grouplens.org/datasets/movielens/latest/ (ml-latest-small.zip)"
+MOVIELENS_NAME = "ml-latest-small"
+MOVIELENS_SOURCE = "https://grouplens.org/datasets/movielens/"
+MOVIELENS_ZIP = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
+DEMO_USER = "414"  # the MovieLens user with the most ratings
+API_START_S = 180  # the demo's wait for the API's first answer to /health
+TRAINING_NICENESS = 5  # the demo trains at a lower priority than it serves
+#: What gunicorn's defaults (``gunicorn.glogging.CONFIG_DEFAULTS``) are updated with when the
+#: demo runs without ``-v``: warnings only, and the policy's "catch-up skipped" not even those.
+DEMO_WORKER_LOGGING = {
+    "root": {"level": "WARNING", "handlers": ["error_console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "WARNING", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+        "apscheduler": {"level": "ERROR", "handlers": ["error_console"], "propagate": False},
+    },
+}
 #: Where a MovieLens folder is looked for, relative to the current directory, when none is given.
 MOVIELENS_PLACES = (
     Path("..", "shared", "data", "ml-latest-small"),
@@ -48,13 +73,12 @@ MOVIELENS_PLACES = (
 
 
 @click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
-def main(verbose: bool) -> None:
+@click.option("-v", "--verbose", count=True, help="More log: -v info, -vv debug (default: "
+              "warnings only).")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars; only errors in the log.")
+def main(verbose: int, quiet: bool) -> None:
     """interest-graph: users' interests over time, in Neo4j."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_output(verbose=verbose, quiet=quiet, reset=True)
 
 
 @main.group()
@@ -164,6 +188,7 @@ def import_items(path: Path, chunk_size: int, writers: int) -> None:
 @import_group.command("movielens")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--max-ratings", type=int, help="Import only the first N ratings.")
+@output_options
 def import_movielens(folder: Path | None, max_ratings: int | None) -> None:
     """Import MovieLens movies, ratings and tags from FOLDER (default: $INTERESTS_MOVIELENS, else
     ../shared/data/ml-latest-small or ./data/ml-latest-small)."""
@@ -189,6 +214,7 @@ def import_texts(path: Path) -> None:
 
 
 @main.command("relate")
+@output_options
 def relate() -> None:
     """Build knowledge relations: ABOUT from the catalogue, IN_CATEGORY, RELATED_TO."""
     with failures(), command_graph() as graph:
@@ -204,6 +230,7 @@ def relate() -> None:
 @click.option("--schedule", "cron", envvar="INTERESTS_RETRAIN_CRON", default=None,
               help="A crontab expression (UTC): retrain on it until interrupted, e.g. '0 3 * * *'. "
                    "Also from INTERESTS_RETRAIN_CRON.")  # fmt: skip
+@output_options
 def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     """Train graph embeddings with PyKEEN and serve them if they pass the floor."""
     from embeddings import retraining
@@ -213,7 +240,7 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     def once() -> None:
         with command_graph() as graph:
             try:
-                report = retraining.retrain(graph, config, quality_floor=floor)
+                report = retraining.retrain(graph, config, quality_floor=floor, trainer=_trainer())
             except runs.LeaseHeld as held:
                 click.echo(f"skipped: {held}", err=True)
                 return
@@ -225,6 +252,11 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
 
     with failures():
         schedule(cron, once, name="retraining")
+
+
+def _trainer() -> Callable[..., Trained]:
+    """PyKEEN training with the epoch bar as the command's output settings say."""
+    return partial(training.train, progress=progress())
 
 
 def _shard_spec(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
@@ -259,7 +291,7 @@ def _precompute(graph: Graph, *, shard: Shard | None = None) -> None:
     from service import precomputed
 
     started = time.perf_counter()
-    count = precomputed.refresh(graph, shard=shard)
+    count = precomputed.refresh(graph, shard=shard, progress=progress())
     where = f" of shard {shard}" if shard is not None else ""
     click.echo(f"precomputed the recommendations of {count} users{where} "
                f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
@@ -413,36 +445,56 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     "or ./data/ml-latest-small].",
 )
 @click.option("--port", default=8000, show_default=True)
+@output_options
 def demo(folder: Path | None, port: int) -> None:
-    """Start Neo4j, import MovieLens, build relations, train embeddings (once), serve the API
-    and print the URLs."""
-    from embeddings import retraining
-
+    """Start Neo4j, import MovieLens, build relations, serve the API and print the URLs. The
+    first time, the graph embeddings train while the API serves: answers fall back to each
+    user's profile and popularity until the run switches in."""
     folder = movielens_folder(folder, given_as="--data")
     external = bool(os.environ.get("NEO4J_URI"))
     server = local_settings()
+    began = time.monotonic()
     with failures():
         if not external:
-            local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
+            click.echo("Neo4j: starting (the first time, a minute or so)")
+            state = local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
+            click.echo(f"Neo4j: running (pid {state.pid}) on {state.bolt_uri}")
         with command_graph() as graph:
             apply_schema(graph)
             _import_movielens(graph, folder, None)
             _relate(graph)
-            current = runs.serving(graph)
-            if current is None:
-                click.echo("training graph embeddings (the first time only; minutes on a CPU)")
-                report = retraining.retrain(graph)
-                click.echo(f"embedding run {report.run_id}: {report.status} {report.metrics}")
-            else:
-                click.echo(f"embeddings: run {current.run_id} serves (`interests train` retrains)")
-            _precompute(graph)
             key_file = _demo_key(graph, server.data_dir)
+            current = runs.serving(graph)
     api = f"http://127.0.0.1:{port}"
+    command = gunicorn_command("127.0.0.1", port, access_log=OUTPUT.verbosity > 0)
+    if OUTPUT.verbosity == 0:
+        command = _quiet_workers(command, server.data_dir)
+    gunicorn = subprocess.Popen(command)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that gunicorn is stopped with us
+    try:
+        _await_api(api, port, gunicorn)
+        _print_urls(api, key_file, server, external)
+        click.echo(f"The API answers: {time.monotonic() - began:.0f} s after the start.")
+        with failures(), command_graph() as graph:
+            if current is None:
+                _train_while_serving(graph, began)
+            else:
+                click.echo(f"Embeddings: run {current.run_id} serves (`interests train` retrains).")
+                _precompute(graph)
+        click.echo("Serving until Ctrl-C; `interests neo4j stop` stops Neo4j.")
+        sys.exit(gunicorn.wait())
+    finally:
+        _stop(gunicorn)
+
+
+def _print_urls(api: str, key_file: Path, server: LocalServer, external: bool) -> None:
+    """What the demo serves, in the order a visitor needs it."""
+    # The web UI's URL, once there is one, is printed first, here: "UI:            {url}".
     click.echo(f"API key:       in {key_file} (scopes read, write); send it as a header:")
     click.echo(f'               curl -H "Authorization: Bearer $(cat {key_file})" {api}/v1/items/1')
     click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")
     click.echo(f"               {api}/v1/interests/sci-fi")
-    user = f"{api}/v1/users/414"  # the MovieLens user with the most ratings
+    user = f"{api}/v1/users/{DEMO_USER}"
     click.echo(f"Evolution:     {user}/interests?horizon=short  {user}/shifts")
     click.echo(f"               {user}/interests/forecast")
     click.echo(f"               {user}/interests/timeline.svg?from=2016-01-01T00:00:00Z")
@@ -453,7 +505,97 @@ def demo(folder: Path | None, port: int) -> None:
         click.echo(f"Neo4j Browser: {server.browser_url}")
         click.echo(f"               user neo4j, password in {server.password_file}")
     click.echo("Stop with Ctrl-C; `interests neo4j stop` stops Neo4j.")
-    sys.exit(subprocess.call(gunicorn_command("127.0.0.1", port)))
+
+
+def _quiet_workers(command: list[str], data_dir: Path) -> list[str]:
+    """``command`` with gunicorn's logging configured (``--log-config-json``) so that its workers
+    log warnings only: the app logs at info level where nothing else configured logging, and
+    the policy's catch-up warns whenever a busy machine delays it. The demo's ``-v`` omits it."""
+    path = data_dir / "demo-gunicorn-logging.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(DEMO_WORKER_LOGGING), encoding="utf-8")
+    return [*command[:-1], "--log-config-json", str(path), command[-1]]  # the app stays last
+
+
+def _await_api(api: str, port: int, gunicorn: subprocess.Popen[bytes]) -> None:
+    """Wait until ``/health`` answers 200; a clear failure when gunicorn exits first."""
+    deadline = time.monotonic() + API_START_S
+    while time.monotonic() < deadline:
+        if gunicorn.poll() is not None:
+            raise click.ClickException(
+                f"the API did not start (gunicorn exited with {gunicorn.returncode}); if port "
+                f"{port} is in use, choose another with --port"
+            )
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:  # refused while the workers boot; 503 until Neo4j answers
+            pass
+        time.sleep(0.5)
+    raise click.ClickException(f"the API did not answer {api}/health within {API_START_S} s")
+
+
+def _train_while_serving(graph: Graph, began: float) -> None:
+    """The first embedding run, trained while the API serves, switched in when it passes the
+    floor; then the rankings ahead that use it."""
+    from embeddings import retraining
+
+    click.echo(
+        "Embeddings: none serve yet. The API serves now while the first run trains here (about "
+        "20 minutes on 2 CPU cores);\n  until it switches in, recommendations fall back to each "
+        'user\'s profile and popularity ("embedding_run": null in the answers).'
+    )
+    _yield_cpu_to_serving()
+    try:
+        report = retraining.retrain(graph, trainer=_trainer())
+    except runs.LeaseHeld as held:
+        click.echo(f"Embeddings: not trained here, {held}; answers use the profile and "
+                   "popularity until that run switches in (`interests runs`).")  # fmt: skip
+        return
+    if report.status != "finished":
+        click.echo(
+            f"Embeddings: run {report.run_id} {report.status} ({report.message});\n"
+            "  answers stay on the profile and popularity. `interests train` tries again."
+        )
+        return
+    minutes = (time.monotonic() - began) / 60
+    click.echo(
+        f"Embeddings: run {report.run_id} switched in at {datetime.now():%H:%M:%S}, {minutes:.0f} "
+        f"min after the start (test MRR {report.metrics.get('mrr', 0.0):.3f}, "
+        f"{report.metrics.get('epochs', 0):.0f} epochs);\n  recommendations and similar items "
+        "use it from now on."
+    )
+    _precompute(graph)
+
+
+def _yield_cpu_to_serving() -> None:
+    """Lower this process's priority (nice +5) before it trains, so that training, which takes
+    every core it gets, leaves the API's workers and Neo4j what they need to answer meanwhile.
+    Linux keeps a priority per thread, and torch's threads exist already: each is lowered."""
+    try:
+        threads = [int(task) for task in os.listdir("/proc/self/task")]
+    except OSError:
+        threads = [0]  # elsewhere: the calling thread, and those it starts from now on
+    for thread in threads:
+        with suppress(OSError):
+            niceness = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, niceness + TRAINING_NICENESS)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child server: SIGTERM (gunicorn finishes the requests in flight), then SIGKILL."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _demo_key(graph: Graph, data_dir: Path) -> Path:
@@ -474,34 +616,47 @@ def _demo_key(graph: Graph, data_dir: Path) -> Path:
 def movielens_folder(given: Path | None, *, given_as: str) -> Path:
     """The MovieLens folder to import: ``given``, else ``$INTERESTS_MOVIELENS``, else the first
     of ``MOVIELENS_PLACES`` that exists; a clear failure when there is none (the data set is not
-    part of the package)."""
+    part of the package): the folders looked at, how to name another, where to get it."""
     if given is None and os.environ.get(MOVIELENS_ENV):
         given, given_as = Path(os.environ[MOVIELENS_ENV]), MOVIELENS_ENV
     if given is None:
         found = next((place for place in MOVIELENS_PLACES if place.is_dir()), None)
         if found is None:
-            tried = ", ".join(str(place.resolve()) for place in MOVIELENS_PLACES)
+            looked = " nor ".join(str(place.resolve()) for place in MOVIELENS_PLACES)
             raise click.ClickException(
-                f"no MovieLens folder: none was given and none of {tried} exists. "
-                f"Download ml-latest-small from GroupLens, {MOVIELENS_SOURCE}, unpack it and "
-                f"name the folder with {given_as} or the {MOVIELENS_ENV} environment variable"
+                f"no MovieLens folder: none was given, and neither {looked} exists.\n"
+                + _movielens_help()
             )
         given, given_as = found, "the default"
     if not (given / "ratings.csv").is_file():
         problem = "has no ratings.csv" if given.is_dir() else "does not exist"
         raise click.ClickException(
-            f"the MovieLens folder {given} (from {given_as}) {problem}: a MovieLens folder is "
-            f"expected, such as ml-latest-small from GroupLens, {MOVIELENS_SOURCE}"
+            f"the MovieLens folder {given.resolve()} (from {given_as}) {problem}.\n"
+            + _movielens_help()
         )
     return given.resolve()
+
+
+def _movielens_help() -> str:
+    """Where the data set comes from and how to name its folder."""
+    return (
+        f"  MovieLens {MOVIELENS_NAME} is not part of the repository. Get it from GroupLens,\n"
+        f"    {MOVIELENS_SOURCE}\n"
+        f"    ({MOVIELENS_ZIP};\n"
+        "    for research use: see the licence in its README.txt),\n"
+        "  unzip it and name its folder with --data FOLDER (./scripts/demo.sh, interests demo),\n"
+        f"  the FOLDER argument (interests import movielens) or the {MOVIELENS_ENV} environment "
+        "variable."
+    )
 
 
 def _import_movielens(graph: Graph, folder: Path, max_ratings: int | None) -> None:
     from graph.text.extraction import default_extractor
 
     movies, ratings, tags = importers.import_movielens(
-        graph, folder, pseudonyms.load(), max_ratings=max_ratings, extractor=default_extractor()
-    )
+        graph, folder, pseudonyms.load(), max_ratings=max_ratings, extractor=default_extractor(),
+        progress=progress(),
+    )  # fmt: skip
     click.echo(
         f"{movies.records} movies as items; {ratings.records} ratings as events "
         f"({ratings.written} new) at {ratings.per_second:,.0f}/s"
@@ -516,10 +671,12 @@ def _relate(graph: Graph) -> None:
     from graph.text.encoder import encode
     from graph.text.extraction import default_extractor
 
-    report = relations.build_relations(graph, default_extractor(), encode)
+    started = time.perf_counter()
+    report = relations.build_relations(graph, default_extractor(), encode, progress=progress())
     click.echo(
         f"relations: {report.items_analysed} items analysed for ABOUT, "
-        f"{report.category_links} interest categories, {report.related_pairs} related pairs"
+        f"{report.category_links} interest categories, {report.related_pairs} related pairs "
+        f"in {time.perf_counter() - started:.0f} s"
     )
 
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tqdm import tqdm
+
 from graph.evolution.strength import Strength, split_target
 from graph.store import Graph, Rows
 from service import recommend
@@ -79,10 +81,12 @@ def refresh(
     user_ids: Iterable[str] | None = None,
     weights: BlendWeights = DEFAULT_WEIGHTS,
     shard: Shard | None = None,
+    progress: bool | None = False,
 ) -> int:
     """Rank ahead for ``user_ids`` (default: every user whose ranking no longer holds or is older
     than half of ``MAX_AGE``), only those of ``shard`` when one is given; return how many were
-    stored. Users without history are skipped (a cold start is cheap to answer live)."""
+    stored. Users without history are skipped (a cold start is cheap to answer live).
+    ``progress``: a bar over the users (None: when stderr is a terminal; False: never)."""
     now = graph.read("admin/now")[0]["now"]
     if user_ids is None:
         found = graph.read("recommend/stale_precomputed", before=now.to_native() - MAX_AGE / 2)
@@ -92,7 +96,8 @@ def refresh(
     rows: list[dict[str, Any]] = []
     stored = 0
     tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
-    for user_id in user_ids:
+    for user_id in tqdm(user_ids, desc="precomputing recommendations", unit="user",
+                        disable=None if progress is None else not progress):  # fmt: skip
         gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]

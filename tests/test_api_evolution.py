@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from service.api.render import iso_epoch
+from tests.support import json_of
+
 pytestmark = pytest.mark.neo4j
 
 BASE = 1_950_000_000  # 2031-10: later than any other test's data, so trending sees only ours
@@ -74,6 +77,24 @@ def test_timeline_series_and_trends(client: FlaskClient, prefix: str) -> None:
                       "from": BASE - 86_400, "to": BASE + 40 * 86_400},
     ).json  # fmt: skip
     assert [s["key"] for s in only["series"]] == [f"{prefix}Horror"]
+
+
+def test_timeline_without_from_starts_at_the_first_signal(client: FlaskClient, prefix: str) -> None:
+    """Only ``to`` (the data lie in 2031, after now, so no answer reads them without it): the
+    timeline starts a day before the user's first signal, not a year before ``to``."""
+    user = given_a_user_who_turned_from_comedy_to_horror(client, prefix)
+    to = BASE + 36 * 24 * HOUR
+    answer = client.get(
+        f"/v1/users/{user}/interests/timeline", query_string={"to": to, "bucket": "day"}
+    )
+    assert answer.status_code == 200
+    found = json_of(answer)
+    assert found["from"] == iso_epoch(BASE - 24 * HOUR) and found["to"] == iso_epoch(to)
+    assert len(found["buckets"]) in (37, 38)
+    series = {s["key"]: s for s in found["series"]}
+    assert sum(series[f"{prefix}Horror"]["counts"]) == 30
+    assert series[f"{prefix}Horror"]["trend"]["label"] == "stable"
+    assert series[f"{prefix}Comedy"]["trend"]["label"] == "dormant"
 
 
 def test_shifts_mark_the_turn(client: FlaskClient, prefix: str) -> None:

@@ -27,6 +27,7 @@ ITEM_INTERESTS = 5  # of an item's ABOUT interests, the strongest this many carr
 FACET_POOL = 200  # the interests among this many strongest targets may form facets
 TRENDING_P_DIGITS = 6  # p-values equal to this many places tie in the trending ranking
 TRENDING_RATIO_DIGITS = 4  # and so do log ratios, to this many
+ACTIVE_MARGIN = 0.02  # of a user's active span, added on each side of a timeline drawn over it
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,23 @@ def timeline(
         found = trends.trend(counts.tolist())
         series.append(Series(target, [float(v) for v in sums], [int(v) for v in counts], found))
     return Timeline(start, end, bucket, starts, series)
+
+
+def active_span(
+    signals: Sequence[Signal], *, bucket: timedelta, until: datetime
+) -> tuple[datetime, datetime] | None:
+    """The span a timeline shows when none is asked for: the user's first to last signal,
+    widened on each side by ``ACTIVE_MARGIN`` of it, at least a day and at most one ``bucket``
+    (so the last signal stays in the recent window the trends judge), and never past ``until``
+    (the instant the signals were read up to) but always past the last signal. None without
+    signals."""
+    if not signals:
+        return None
+    first = min(s.at for s in signals)
+    last = max(s.at for s in signals)
+    margin = min(max((last - first) * ACTIVE_MARGIN, strength.DAY), bucket.total_seconds())
+    end = max(min(last + margin, until.timestamp()), last + 1.0)  # [start, end) holds `last`
+    return datetime.fromtimestamp(first - margin, UTC), datetime.fromtimestamp(end, UTC)
 
 
 def window_counts(

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import marshal
+import re
 import tempfile
 import time
 from collections import deque
@@ -50,6 +51,7 @@ IMPORT_CHUNK = 10_000  # records per transaction
 TEXT_CHUNK = 500  # texts per extraction batch and transaction
 IMPORT_WRITERS = 2  # concurrent write transactions; each locks shared items in one order
 NO_GENRE = "(no genres listed)"
+NOUNS: dict[type[Record], str] = {EventIn: "events", ItemIn: "items"}  # in the progress bars
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def import_records(
             tqdm(
                 total=total,
                 unit="rec",
-                desc=f"importing {model.__name__}",
+                desc=f"importing {NOUNS.get(model, model.__name__)}",
                 disable=None if progress is None else not progress,
             ) as bar,
         ):
@@ -335,6 +337,45 @@ def movielens_tags(folder: Path) -> Iterator[dict[str, Any]]:
             }
 
 
+def text_entries(
+    chunk: list[dict[str, Any]], offset: int, pseudonyms: Pseudonyms, *, chunk_size: int
+) -> list[tuple[str, TextIn]]:
+    """A chunk of user texts validated: (the user's pseudonym, the text) pairs, grouped by user.
+    Text ids are per user (as the API's batches are), so repeats are judged within each user's
+    texts: two users may tag a movie alike (MovieLens tags share their ids across users), one
+    user may repeat a text verbatim (kept once), not send other content under its id."""
+    users = [record.get("user_id") for record in chunk]
+    errors = [
+        RecordError(offset + i, "user_id", "a non-empty user_id is required")
+        for i, user in enumerate(users)
+        if not isinstance(user, str) or not user.strip()
+    ]
+    groups: dict[object, list[int]] = {}
+    for index, user in enumerate(users):
+        valid = isinstance(user, str) and user.strip()
+        groups.setdefault(user if valid else (None, index), []).append(index)
+    found: list[tuple[str, TextIn]] = []
+    for user, rows in groups.items():
+        fields = [{k: v for k, v in chunk[i].items() if k != "user_id"} for i in rows]
+        try:
+            texts = parse_batch(TextIn, fields, max_records=chunk_size)
+        except BatchError as exc:
+            errors += [_in_chunk(e, rows, offset) for e in exc.errors]
+            continue
+        if isinstance(user, str):
+            found += [(pseudonyms.user(user), text) for text in texts]
+    if errors:
+        raise BatchError(sorted(errors, key=lambda e: -1 if e.index is None else e.index))
+    return found
+
+
+def _in_chunk(error: RecordError, rows: list[int], offset: int) -> RecordError:
+    """An error of one user's texts (numbered within them) numbered as in the file."""
+    reason = re.sub(r"record (\d+)", lambda m: f"record {offset + rows[int(m[1])]}", error.reason)
+    index = None if error.index is None else offset + rows[error.index]
+    return RecordError(index, error.field, reason)
+
+
 def import_texts(
     graph: Graph,
     extractor: Extractor,
@@ -348,20 +389,7 @@ def import_texts(
     started = time.perf_counter()
 
     def entries(chunk: list[dict[str, Any]], offset: int) -> list[tuple[str, TextIn]]:
-        users = [record.get("user_id") for record in chunk]
-        bad = [
-            RecordError(offset + i, "user_id", "a non-empty user_id is required")
-            for i, user in enumerate(users)
-            if not isinstance(user, str) or not user.strip()
-        ]
-        fields = [{k: v for k, v in record.items() if k != "user_id"} for record in chunk]
-        try:
-            texts = parse_batch(TextIn, fields, max_records=chunk_size, offset=offset)
-        except BatchError as exc:
-            raise BatchError(bad + exc.errors) from None
-        if bad:
-            raise BatchError(bad)
-        return [(pseudonyms.user(user), text) for user, text in zip(users, texts, strict=True)]  # type: ignore[arg-type]
+        return text_entries(chunk, offset, pseudonyms, chunk_size=chunk_size)
 
     total = validate_chunks(read(), chunk_size, entries)
     chunks = enumerate_chunks(read(), chunk_size)

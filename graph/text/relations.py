@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from graph.store import Graph, Rows, Tx
 from graph.text.extraction import SAME_INTEREST, Extractor
@@ -37,40 +38,64 @@ class RelationsReport:
 
 
 def build_relations(
-    graph: Graph, extractor: Extractor, encode: Callable[[Sequence[str]], np.ndarray]
+    graph: Graph,
+    extractor: Extractor,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    *,
+    progress: bool | None = None,
 ) -> RelationsReport:
-    items = about_from_catalogue(graph, extractor)
-    categories = link_categories(graph, encode)
-    related = rebuild_related(graph)
+    """The three kinds of relations, in order; ``progress`` as tqdm's ``disable`` turned around
+    (None: bars when stderr is a terminal, False: none)."""
+    items = about_from_catalogue(graph, extractor, progress=progress)
+    with tqdm(total=2, unit="step", desc="relations: categories, related interests",
+              disable=None if progress is None else not progress) as bar:  # fmt: skip
+        categories = link_categories(graph, encode)
+        bar.update(1)
+        related = rebuild_related(graph)
+        bar.update(1)
     return RelationsReport(items, categories, related)
 
 
-def about_from_catalogue(graph: Graph, extractor: Extractor) -> int:
+def about_from_catalogue(
+    graph: Graph, extractor: Extractor, *, progress: bool | None = None
+) -> int:
     """ABOUT edges from the titles and descriptions of items not analysed since they changed."""
     analysed = 0
-    while True:
-        records = graph.write("relations/items_without_about", limit=CATALOGUE_BATCH)
-        if not records:
-            return analysed
-        texts = [". ".join(filter(None, (r["title"], r["description"]))) for r in records]
-        extractions = extractor.extract(texts, top_k=CATALOGUE_PHRASES)
-        phrases = [p for e in extractions for p in e.phrases]
-        vectors = np.concatenate([e.embeddings for e in extractions])
-        links = plan_links(graph, phrases, vectors)
-        rows, start = [], 0
-        for record, extraction in zip(records, extractions, strict=True):
-            for link in links[start : start + len(extraction.phrases)]:
-                rows.append(
-                    {"item_id": record["id"], "interest_key": link.interest_key,
-                     "weight": link.phrase.score}
-                )  # fmt: skip
-            start += len(extraction.phrases)
+    total = None if progress is False else _items_to_analyse(graph)
+    with tqdm(total=total, unit="item", desc="relations: ABOUT from titles",
+              disable=None if progress is None else not progress) as bar:  # fmt: skip
+        while True:
+            records = graph.write("relations/items_without_about", limit=CATALOGUE_BATCH)
+            if not records:
+                return analysed
+            _about_batch(graph, extractor, records)
+            analysed += len(records)
+            bar.update(len(records))
+            logger.info("analysed %d catalogue items", analysed)
 
-        graph.transaction(
-            _write_catalogue_about, interest_rows(links), rows, [r["id"] for r in records]
-        )
-        analysed += len(records)
-        logger.info("analysed %d catalogue items", analysed)
+
+def _items_to_analyse(graph: Graph) -> int:
+    return int(graph.read("relations/count_items_without_about")[0]["count"])
+
+
+def _about_batch(graph: Graph, extractor: Extractor, records: list[Any]) -> None:
+    texts = [". ".join(filter(None, (r["title"], r["description"]))) for r in records]
+    extractions = extractor.extract(texts, top_k=CATALOGUE_PHRASES)
+    phrases = [p for e in extractions for p in e.phrases]
+    vectors = np.concatenate([e.embeddings for e in extractions])
+    links = plan_links(graph, phrases, vectors)
+    rows, start = [], 0
+    for record, extraction in zip(records, extractions, strict=True):
+        for link in links[start : start + len(extraction.phrases)]:
+            rows.append(
+                {"item_id": record["id"], "interest_key": link.interest_key,
+                 "weight": link.phrase.score}
+            )  # fmt: skip
+        start += len(extraction.phrases)
+
+    graph.transaction(
+        _write_catalogue_about, interest_rows(links), rows, [r["id"] for r in records]
+    )
 
 
 def _write_catalogue_about(

@@ -80,7 +80,9 @@ def user_forecast(user_id: str) -> ResponseReturnValue:
 @blueprint.get("/v1/users/<user_id>/interests/timeline")
 @operation("Interest series per bucket, with trends", query=TimelineQuery)
 def user_timeline(user_id: str) -> ResponseReturnValue:
-    """Weights and counts per bucket of the strongest (or the named) interests, with trends."""
+    """Weights and counts per bucket of the strongest (or the named) interests, with trends.
+    Without ``from`` and ``to``, over the user's active span: first to last signal, with a
+    small margin; a bound left out is the active span's (only signals up to ``to``, or now)."""
     timeline = _timeline(user_id)[0]
     return {"user_id": user_id, **evolution_json.timeline_json(timeline)}
 
@@ -138,14 +140,44 @@ def _timeline(user_id: str) -> tuple[Timeline, list[Signal]]:
     args = query_args(TimelineQuery)
     named = [t.strip() for t in args.interests.split(",") if t.strip()]
     targets = [t if ":" in t else f"interest:{t}" for t in named]
-    start, end = _range(args, default_start=None)
-    if (end - start).days / BUCKET_DAYS[args.bucket] > MAX_BUCKETS:
-        raise bad_parameter("bucket", f"over {MAX_BUCKETS} buckets: widen them or narrow the range")
-    signals = _signals(user_id, since=start, until=end)
+    if args.start is not None and args.end is not None:  # checked before the user is looked up
+        start, end = _within_buckets(args, *_range(args, default_start=None))
+        signals = _signals(user_id, since=start, until=end)
+    else:
+        until = args.end or _now()
+        signals = _signals(user_id, since=args.start or profiles.EPOCH, until=until)
+        start, end = _within_buckets(args, *_active_range(args, signals, until))
+        signals = [s for s in signals if start.timestamp() <= s.at]
     found = profiles.timeline(
         signals, start, end, args.bucket, targets=targets or None, limit=args.limit
     )
     return found, signals
+
+
+def _active_range(
+    args: TimelineQuery, signals: list[Signal], until: datetime
+) -> tuple[datetime, datetime]:
+    """The bound left out of ``from`` and ``to`` is that of the user's active span in
+    ``signals`` (read up to ``until``), else (no signals) ``until`` and ``DEFAULT_SPAN`` before
+    it. A start left out keeps the timeline within ``MAX_BUCKETS``."""
+    bucket = timedelta(days=BUCKET_DAYS[args.bucket])
+    span = profiles.active_span(signals, bucket=bucket, until=until)
+    end = args.end or (span[1] if span else until)
+    if args.start is not None:
+        start = args.start
+    else:
+        start = max(span[0] if span else end - DEFAULT_SPAN, end - MAX_BUCKETS * bucket)
+    if start >= end:
+        raise bad_parameter("to", "must be later than 'from'")
+    return start, end
+
+
+def _within_buckets(
+    args: TimelineQuery, start: datetime, end: datetime
+) -> tuple[datetime, datetime]:
+    if (end - start).days / BUCKET_DAYS[args.bucket] > MAX_BUCKETS:
+        raise bad_parameter("bucket", f"over {MAX_BUCKETS} buckets: widen them or narrow the range")
+    return start, end
 
 
 def _range(args: Span, *, default_start: datetime | None) -> tuple[datetime, datetime]:
