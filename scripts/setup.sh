@@ -11,6 +11,19 @@ need mvn "Maven resolves the Neo4j jars"
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
   || { echo "setup: Python 3.10 or newer is needed, found $(python3 --version)" >&2; exit 1; }
 
+# The browser tests drive Debian's headless Chromium through its chromedriver (no download by
+# Selenium). Installed here when running as root (CI); otherwise say what to install.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      chromium chromium-driver >/dev/null
+  else
+    echo "setup: the browser tests need chromium and chromium-driver" \
+      "(sudo apt-get install chromium chromium-driver)" >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

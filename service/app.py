@@ -29,6 +29,7 @@ from service.errors import register_error_handlers
 from service.metrics import Metrics
 from service.neo4j_ext import Neo4j
 from service.policy import Policies
+from service.web import init_app as register_web_pages
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BATCH": MAX_BATCH,  # records per POST
@@ -77,4 +78,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.blueprint)
+    register_web_pages(app)  # the pages under /ui and the Neo4j Browser guide (service/web)
     return app

@@ -27,6 +27,9 @@ F = TypeVar("F", bound=Callable[..., object])
 
 METHOD_SCOPES = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write", "DELETE": "admin"}
 PUBLIC_BLUEPRINTS = {"health"}
+#: Web pages, not API routes: they check keys themselves (``service/web``: the key kept in a
+#: session cookie; none for the Neo4j Browser guide), and OpenAPI leaves them out.
+PAGE_BLUEPRINTS = frozenset({"web", "guide"})
 
 
 def requires(scope: str) -> Callable[[F], F]:
@@ -55,6 +58,8 @@ class Auth:
     def _check(self) -> None:
         if request.blueprint in PUBLIC_BLUEPRINTS or request.endpoint is None:
             return
+        if request.blueprint in PAGE_BLUEPRINTS:
+            return
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -72,6 +77,10 @@ class Auth:
                 [{"field": "Authorization", "reason": f"scopes {', '.join(key.scopes)}"}],
             )
         g.api_key = key
+
+    def key(self, token: str) -> ApiKey | None:
+        """The key ``token`` belongs to (revoked or not), or None; cached as requests' keys are."""
+        return self._key(token)
 
     def _key(self, token: str) -> ApiKey | None:
         digest = hashlib.sha256(token.encode("utf-8")).hexdigest()  # the cache holds no tokens

@@ -489,7 +489,7 @@ def demo(folder: Path | None, port: int) -> None:
 
 def _print_urls(api: str, key_file: Path, server: LocalServer, external: bool) -> None:
     """What the demo serves, in the order a visitor needs it."""
-    # The web UI's URL, once there is one, is printed first, here: "UI:            {url}".
+    click.echo(f"UI:            {api}/ui/  (sign in with the API key below; docs/ui.md)")
     click.echo(f"API key:       in {key_file} (scopes read, write); send it as a header:")
     click.echo(f'               curl -H "Authorization: Bearer $(cat {key_file})" {api}/v1/items/1')
     click.echo(f"API:           {api}/health  {api}/v1/items/1  {api}/v1/users/1/events?limit=5")

@@ -12,7 +12,7 @@ from flask import Flask
 
 from graph.access.api_keys import SCOPES
 from service.api.spec import Body, Operation, Query, declared
-from service.auth import METHOD_SCOPES, PUBLIC_BLUEPRINTS
+from service.auth import METHOD_SCOPES, PAGE_BLUEPRINTS, PUBLIC_BLUEPRINTS
 
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
@@ -50,7 +50,7 @@ def _describe(app: Flask) -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": ERROR}
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint == "static":
+        if rule.endpoint == "static" or rule.endpoint.partition(".")[0] in PAGE_BLUEPRINTS:
             continue
         view = app.view_functions[rule.endpoint]
         declaration = declared(view)

@@ -28,6 +28,8 @@ from graph.store.config import ConfigError, LocalServer
 
 logger = logging.getLogger(__name__)
 
+API_URL_ENV = "INTERESTS_API_URL"  # where the API serves the guide Neo4j Browser opens
+DEFAULT_API_URL = "http://localhost:8000"  # Neo4j Browser 5.24 allows localhost
 POM = "neo4j-server.pom.xml"  # package data of graph.store: a link to neo4j-server/pom.xml
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 SUPPORTED_JAVA = (17, 21)
@@ -134,9 +136,27 @@ def configuration(server: LocalServer) -> str:
             f"server.directories.run={server.home / 'run'}",
             f"server.directories.import={server.home / 'import'}",
             f"server.directories.plugins={server.home / 'plugins'}",
+            *browser_settings(server),
             "",
         ]
     )
+
+
+def browser_settings(server: LocalServer) -> list[str]:
+    """Neo4j Browser on this server: the connect form names this server's Bolt port (the
+    advertised addresses), and on connect it opens the app's guide and loads its graph style,
+    served by the API at ``INTERESTS_API_URL`` (default ``http://localhost:8000``), a host the
+    Browser may fetch from (``service/web/guide.py``). Neo4j 5.26 declares the list of those
+    hosts as ``browser.remote_content_hostname_whitelist``; Browser 5.24 reads ``..._allowlist``
+    and so keeps its default (guides.neo4j.com, localhost): hence ``localhost``."""
+    api = os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
+    return [
+        "server.default_advertised_address=127.0.0.1",
+        f"server.bolt.advertised_address=127.0.0.1:{server.bolt_port}",
+        f"server.http.advertised_address=127.0.0.1:{server.http_port}",
+        f"browser.post_connect_cmd=guide {api}/guide; style {api}/guide/style.grass",
+        "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
+    ]
 
 
 def status(server: LocalServer) -> Status:
