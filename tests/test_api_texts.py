@@ -26,6 +26,8 @@ KEYS = [
     "人工智能",
     "horror",
     "bread",
+    "恐怖电影",
+    "slasher film",
 ]
 
 
@@ -104,6 +106,25 @@ def test_chinese_text_is_stored_as_interests(
     assert answer.json["texts"][0]["language"] == "zh"
     assert "人工智能" in found(answer)
     assert client.get("/v1/interests/人工智能").status_code == 200
+
+
+def test_cues_are_stored_as_polarity_never_as_interests(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    texts = [
+        text("我最近对人工智能很感兴趣，但是不喜欢恐怖电影", text_id="zh"),
+        text("I love horror but not slasher films.", 1, text_id="en"),
+    ]
+    answer = client.post(f"/v1/users/{prefix}u/texts", json=texts)
+    assert answer.status_code == 200, answer.json
+    chinese, english = found(answer, 0), found(answer, 1)
+    assert {k: i["polarity"] for k, i in chinese.items()} == {"人工智能": 1, "恐怖电影": -1}
+    assert {k: i["polarity"] for k, i in english.items()} == {"horror": 1, "slasher film": -1}
+    assert client.get("/v1/interests/很感兴趣").status_code == 404  # a cue, never an interest
+    disliked: Any = client.get("/v1/interests/恐怖电影").json
+    assert (disliked["positive_mentions"], disliked["negative_mentions"]) == (0, 1)
+    slasher: Any = client.get("/v1/interests/slasher film").json
+    assert slasher["negative_mentions"] == 1
 
 
 def test_extract_stores_nothing(client: FlaskClient, clean_interests: None) -> None:

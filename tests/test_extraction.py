@@ -83,6 +83,117 @@ def test_chinese_keywords_with_negative_cues(extractor: Extractor) -> None:
     assert phrases(mixed) == {"科幻小说": 1, "恐怖电影": -1}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I love Sci-Fi.", {"sci-fi": 1}),  # no stray "fi"
+        ("I'm really into K-pop these days.", {"k-pop": 1}),  # no "pop", no "days"
+        ("I love Sci-Fi and Star Wars movies.", {"sci-fi": 1, "star wars movie": 1}),
+        ("Star Wars is the greatest saga ever made.", {"star wars": 1}),  # not "star war"
+        ("I watched Star Wars again last night and loved it.", {"star wars": 1}),
+        ("Nothing beats a good bowl of ramen.", {"ramen": 1}),  # spaCy's lemma is "raman"
+    ],
+)
+def test_names_and_hyphenated_words_keep_their_form(
+    extractor: Extractor, text: str, expected: dict[str, int]
+) -> None:
+    [found] = extractor.extract([text])
+    assert phrases(found) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I love horror but not slasher films.", {"horror": 1, "slasher film": -1}),
+        ("Chess is fun, checkers is not.", {"chess": 1, "checker": -1}),
+        ("I'm tired of superhero movies, but I love Italian cooking.",
+         {"superhero movie": -1, "italian cooking": 1}),
+        ("Not a big fan of country music, but I adore K-pop.", {"country music": -1, "k-pop": 1}),
+        ("I like cats, but dogs annoy me.", {"cat": 1, "dog": -1}),
+        ("I'm obsessed with Korean barbecue but I can't stand kimchi.",
+         {"korean barbecue": 1, "kimchi": -1}),
+        ("I don't really like coffee, tea is more my thing.", {"coffee": -1, "tea": 1}),
+        ("I used to love anime.", {"anime": -1}),
+        ("I can't say I enjoy camping.", {"camping": -1}),
+    ],
+)  # fmt: skip
+def test_negation_and_contrast_scope_over_the_phrases_they_reach(
+    extractor: Extractor, text: str, expected: dict[str, int]
+) -> None:
+    [found] = extractor.extract([text])
+    assert phrases(found) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm into board games.", {"board game": 1}),
+        ("Can't stand country music.", {"country music": -1}),
+        ("I'm a huge Formula 1 fan.", {"formula 1": 1}),
+        ("Reality TV is so boring.", {"reality tv": -1}),
+        ("My favourite sport is tennis.", {"tennis": 1}),
+        ("Jazz is my favourite kind of music.", {"jazz": 1}),
+        ("Retro gaming is my jam.", {"retro gaming": 1}),
+        ("Great food, terrible service.", {"food": 1, "service": -1}),
+        ("Dubstep? Hard pass.", {"dubstep": -1}),
+        ("Horror films? Love them.", {"horror film": 1}),
+        ("I have zero interest in celebrity gossip.", {"celebrity gossip": -1}),
+        ("My friends love clubbing, but I prefer board games.", {"board game": 1}),
+        ("My wife loves opera, I find it dull.", {"opera": -1}),
+        ("Went to a jazz concert last night, it was amazing.", {"jazz concert": 1}),
+        ("Running is boring, yet cycling makes me happy.", {"running": -1, "cycling": 1}),
+        ("Jogging in the rain is miserable.", {"jogging": -1}),
+        ("Lowkey obsessed with Korean skincare rn.", {"korean skincare": 1}),
+    ],
+)
+def test_cues_are_never_interests_what_they_govern_is(
+    extractor: Extractor, text: str, expected: dict[str, int]
+) -> None:
+    [found] = extractor.extract([text])
+    assert phrases(found) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我最近对人工智能很感兴趣，但是不喜欢恐怖电影", {"人工智能": 1, "恐怖电影": -1}),
+        ("我讨厌香菜", {"香菜": -1}),
+        ("我对足球一点兴趣都没有", {"足球": -1}),
+        ("我对摇滚乐不感兴趣", {"摇滚乐": -1}),
+        ("我并不讨厌爵士乐", {"爵士乐": 1}),
+        ("我喜欢电影，但不是恐怖片", {"电影": 1, "恐怖片": -1}),
+        ("这部电影太无聊了，不过配乐很好听", {"电影": -1, "配乐": 1}),
+        ("我热爱跑步", {"跑步": 1}),
+        ("周末喜欢去爬山和打篮球", {"爬山": 1, "篮球": 1}),
+        ("我是周杰伦的粉丝", {"周杰伦": 1}),
+        ("我是一个篮球迷", {"篮球": 1}),
+        ("我的爱好是钓鱼和下棋", {"钓鱼": 1, "下棋": 1}),
+        ("讨厌的食物：香菜、苦瓜、榴莲", {"香菜": -1, "苦瓜": -1, "榴莲": -1}),
+        ("我不想看恐怖片", {"恐怖片": -1}),
+        ("我妈妈喜欢看韩剧，但我更喜欢瑜伽", {"瑜伽": 1}),
+        ("我对 machine learning 很感兴趣", {"machine learning": 1}),
+    ],
+)
+def test_chinese_cues_govern_the_phrases_and_are_never_interests(
+    extractor: Extractor, text: str, expected: dict[str, int]
+) -> None:
+    [found] = extractor.extract([text])
+    assert found.language == "zh"
+    assert phrases(found) == expected
+
+
+def test_chinese_words_in_an_english_text_take_the_english_cues(extractor: Extractor) -> None:
+    [found] = extractor.extract(["I love 火锅 but hate 香菜."])
+    assert found.language == "en"
+    assert phrases(found) == {"火锅": 1, "香菜": -1}
+
+
+def test_a_tag_is_its_own_interest(extractor: Extractor) -> None:
+    tag, sentence = extractor.extract(["dark comedy", "It's a dark comedy about a bank robbery."])
+    assert phrases(tag) == {"dark comedy": 1}  # not also "comedy"
+    assert {"dark comedy", "comedy", "bank robbery"} <= set(phrases(sentence))  # no opinion
+
+
 def test_diversity_keeps_variants_of_one_phrase_from_filling_the_list(extractor: Extractor) -> None:
     text = (
         "Science fiction movies, sci-fi films and science-fiction cinema are what I watch; "
@@ -120,6 +231,8 @@ def test_mmr_prefers_relevant_and_different() -> None:
     assert mmr(relevance, rows, 2, diversity=0.0, redundant=1.01) == [0, 1]
     assert mmr(relevance, rows, 2, diversity=0.0) == [0, 2]  # row 1 would name the same interest
     assert mmr(relevance, rows, 2, diversity=0.8) == [0, 2]
+    opposite = np.array([1, -1, 1])  # liked and disliked are two answers, however alike
+    assert mmr(relevance, rows, 2, diversity=0.8, signs=opposite) == [0, 1]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +241,8 @@ def test_mmr_prefers_relevant_and_different() -> None:
         ("hello world", "en"),
         ("我最近对人工智能很感兴趣", "zh"),
         ("AI 人工智能很有意思", "zh"),
+        ("我对 machine learning 很感兴趣", "zh"),  # two English words in a Chinese sentence
+        ("I love 火锅 but hate 香菜", "en"),  # and two Chinese words in an English one
         ("", "en"),
         ("12345", "en"),
     ],
