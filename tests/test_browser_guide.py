@@ -63,7 +63,7 @@ def test_in_chromium_neo4j_browser_plays_the_guide_and_draws_a_query(
     app: Flask, neo4j_connection: Connection, test_server: LocalServer | None, prefix: str,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as seen
@@ -95,30 +95,24 @@ def test_in_chromium_neo4j_browser_plays_the_guide_and_draws_a_query(
         # Neo4j Browser 5.24 reads the allow-list under its newer name, which the 5.26 server
         # does not declare, so its default (guides.neo4j.com, localhost) applies: use localhost
         # the server's own on-connect commands (the guide and style at INTERESTS_API_URL, which
-        # nothing serves here) run as the test types: a command typed meanwhile can be lost, so
-        # it is typed again until its guide shows
+        # nothing serves here) run as the test types and can lose a typed command or redraw the
+        # guide under a found element: each try finds the guide afresh, typing it again if gone
         guide = f":guide {base.replace('127.0.0.1', 'localhost')}/guide"
-        for attempt in range(3):
-            run(guide)
+        slide = (By.CSS_SELECTOR, "pre.runnable")
+        for attempt in range(4):
             try:
-                code = WebDriverWait(driver, 15).until(
-                    seen.element_to_be_clickable((By.CSS_SELECTOR, "pre.runnable"))
-                )
-                break
-            except TimeoutException:
-                if attempt == 2:
-                    raise
-        assert "interest-graph" in driver.find_element(By.CSS_SELECTOR, "body").text
-        for attempt in range(3):
-            code.click()  # fills the editor with the slide's first query
-            editor.send_keys(Keys.CONTROL, Keys.ENTER)
-            try:
+                if not driver.find_elements(*slide):
+                    run(guide)
+                code = WebDriverWait(driver, 15).until(seen.element_to_be_clickable(slide))
+                assert "interest-graph" in driver.find_element(By.CSS_SELECTOR, "body").text
+                code.click()  # fills the editor with the slide's first query
+                editor.send_keys(Keys.CONTROL, Keys.ENTER)
                 WebDriverWait(driver, 15).until(
                     seen.presence_of_element_located((By.CSS_SELECTOR, "svg g.node"))
                 )
                 break
-            except TimeoutException:
-                if attempt == 2:
+            except (TimeoutException, StaleElementReferenceException):
+                if attempt == 3:
                     raise
         drawn = driver.find_elements(By.CSS_SELECTOR, "svg g.node")
         assert len(drawn) >= 2  # the user, its items and their categories
