@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.store import local_server
+from graph.access import api_keys
+from graph.store import Graph, local_server
 from graph.store.config import LocalServer
+from tests.web_support import sign_in
 
 pytestmark = [
     pytest.mark.neo4j,
@@ -50,3 +53,27 @@ def test_outage_answers_503_and_the_service_recovers_without_a_restart(
     assert stored["count"] == 10  # the batch sent during the outage left nothing behind
     retried = client.post("/v1/events", json=batch)
     assert retried.json == {"received": 50, "created": 40, "duplicates": 10}
+
+
+def test_a_web_page_during_an_outage_is_a_page_saying_so(
+    app: Flask, client: FlaskClient, graph: Graph, test_server: LocalServer
+) -> None:
+    key, token = api_keys.create(graph, "web-outage", ["read"])
+    page = app.test_client()
+    try:
+        sign_in(page, token)
+        assert page.get("/ui/").status_code == 200
+        local_server.stop(test_server)
+        try:
+            down = page.get("/ui/")
+            assert down.status_code == 503 and down.headers["Retry-After"].isdigit()
+            assert down.mimetype == "text/html"
+            assert "graph database is not reachable" in down.text and "<h1>503</h1>" in down.text
+            assert client.get("/v1/users/anyone/events").json["error"]["code"] == (
+                "database_unavailable"
+            )  # the API keeps its JSON
+        finally:
+            local_server.start(test_server)
+        assert page.get("/ui/").status_code == 200  # back without signing in again
+    finally:
+        api_keys.delete(graph, key.id)

@@ -39,6 +39,7 @@ from graph.evolution.strength import split_target
 from graph.ingest import browse, reads
 from graph.ingest.feedback import FeedbackIn
 from graph.ingest.records import BatchError, content_key
+from graph.store import UNAVAILABLE_ERRORS
 from service import forecast, policy, recommend
 from service.api.params import user_node
 from service.api.recommendation_json import explanation_json, reason
@@ -371,7 +372,18 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     return _error(error.code or 500, error.description or error.name)
 
 
-def _error(status: int, message: str) -> ResponseReturnValue:
+def _unavailable(error: Exception) -> ResponseReturnValue:
+    logger.warning("Neo4j unavailable (web page): %s", type(error).__name__)
+    page, status = _error(503, "The graph database is not reachable just now; nothing was "
+                               "changed. Try again in a moment.")  # fmt: skip
+    return page, status, {"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}
+
+
+for _down in UNAVAILABLE_ERRORS:  # a page, not the API's JSON body, while Neo4j is away
+    blueprint.register_error_handler(_down, _unavailable)
+
+
+def _error(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", status=status, message=message), status
 
 
