@@ -197,6 +197,27 @@ def test_pages_show_what_the_api_answers(
     assert "/ui/interests/italian%20cooking" in results
 
 
+def test_the_overview_charts_what_is_trending(app: Flask, admin_token: str, prefix: str) -> None:
+    api = app.test_client()
+    items = [{"id": f"{prefix}t{n}", "title": f"trend {n}", "categories": [f"{prefix}rising"]}
+             for n in range(4)]  # fmt: skip
+    assert api.post("/v1/items", json=items).status_code == 200
+    now = int(time.time())
+    events = [{"event_id": f"{prefix}te{u}-{n}", "user_id": f"{prefix}tu{u}", "kind": "like",
+               "item_id": f"{prefix}t{n}", "timestamp": now - 3600 * (1 + u + n)}
+              for u in range(3) for n in range(4)]  # fmt: skip
+    assert api.post("/v1/events", json=events).status_code == 200
+    client = page_client(app)
+    sign_in(client, admin_token)
+    section = client.get("/ui/").text.split('id="trending-h"')[1]
+    row = found(rf"<td>{prefix}rising <span class=\"tag\">category</span></td>\s*<td>(\d+)</td>",
+                section)  # fmt: skip
+    assert int(row.group(1)) >= 12  # this week's signals: every like reaches the category
+    chart = found(r'<img src="data:image/svg\+xml;base64,([^"]+)"', section).group(1)
+    svg = base64.b64decode(chart).decode()
+    assert svg.startswith("<svg") and f"{prefix}rising" in svg  # a bar labelled with it
+
+
 def test_feedback_from_the_page_moves_the_profile(
     app: Flask, admin_token: str, trained: str, prefix: str
 ) -> None:
