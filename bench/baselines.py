@@ -49,6 +49,24 @@ class Matrix:
         return [int(j) for j in best[np.argsort(-scores[best], kind="stable")]]
 
 
+def split_all(
+    ratings: dict[str, list[Rating]],
+) -> tuple[dict[str, list[Rating]], dict[str, list[Rating]]]:
+    """``split`` per user: the training parts and the held-out parts."""
+    parts = {u: split(events) for u, events in ratings.items()}
+    return {u: p[0] for u, p in parts.items()}, {u: p[1] for u, p in parts.items()}
+
+
+def positives(matrix: Matrix, held: dict[str, list[Rating]]) -> dict[str, set[int]]:
+    """Per user, the columns of held-out ratings >= 4 (items unseen in training count as misses)."""
+    found = {}
+    for user, events in held.items():
+        items = {matrix.item_col.get(m, -1 - m) for _, m, r in events if r >= 4}
+        if items and user in matrix.user_row:
+            found[user] = items
+    return found
+
+
 def most_popular(m: Matrix, k: int) -> Ranker:
     counts = np.asarray(m.x.sum(axis=0)).ravel()
     return lambda row: m.top(counts, row, k)

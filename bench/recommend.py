@@ -36,11 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy import sparse
-
-from bench import baselines
-from bench.baselines import Rating, metrics
+from bench import baselines, item_models
+from bench.baselines import Rating, metrics, positives, split_all
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
@@ -51,11 +48,9 @@ from bench.common import (
     read_ratings,
 )
 from embeddings import item_model, item_similarity, retraining
-from embeddings.item_model import history_weights
 from embeddings.training import TrainingConfig, export_triples, train
 from graph.ingest import importers
 from graph.ingest.records import EventIn, ItemIn
-from graph.ingest.signals import interaction_weight
 from graph.store import Graph
 from service import precomputed, recommend
 from service.cli_support import THREADS, WORKERS
@@ -145,23 +140,6 @@ def read(
     return titles, genres, {u: ratings[u] for u in users}
 
 
-def split_all(
-    ratings: dict[str, list[Rating]],
-) -> tuple[dict[str, list[Rating]], dict[str, list[Rating]]]:
-    parts = {u: baselines.split(events) for u, events in ratings.items()}
-    return {u: p[0] for u, p in parts.items()}, {u: p[1] for u, p in parts.items()}
-
-
-def positives(matrix: baselines.Matrix, held: dict[str, list[Rating]]) -> dict[str, set[int]]:
-    """Per user, the columns of held-out ratings >= 4 (items unseen in training count as misses)."""
-    found = {}
-    for user, events in held.items():
-        items = {matrix.item_col.get(m, -1 - m) for _, m, r in events if r >= 4}
-        if items and user in matrix.user_row:
-            found[user] = items
-    return found
-
-
 def load_graph(
     graph: Graph,
     titles: dict[int, str],
@@ -191,24 +169,16 @@ def sweep_history(
     walk over the kept edges done in memory instead of in Cypher."""
     matrix = baselines.Matrix(inner)
     wanted = positives(matrix, valid)
-    strength = {u: [(str(m), interaction_weight("rate", r)) for _, m, r in rows]
-                for u, rows in inner.items()}  # fmt: skip
-    liked = ((u, i) for u, rows in strength.items() for i, w in rows if w > 0)
-    neighbours = item_similarity.fit(liked)
+    strength = item_models.strengths(inner)
+    neighbours = item_similarity.fit(item_models.liked_pairs(strength))
     col = {str(m): j for m, j in matrix.item_col.items()}
-    edges = [(col[a], col[b], w) for a, similar in neighbours.items() for b, w in similar]
-    sources, targets, values = zip(*edges, strict=True) if edges else ((), (), ())
-    model = sparse.csr_matrix((values, (sources, targets)), shape=(len(col), len(col))).T.tocsr()
+    model = item_models.neighbour_matrix(neighbours, col)
     found: dict[str, float] = {}
     for half_life, floor in itertools.product((2.0, 4.0, 8.0, 16.0), (0.0, 0.05, 0.1, 0.2)):
-        rows = []
-        for user, positive in wanted.items():
-            history = np.zeros(len(col))
-            weights = history_weights(strength[user], half_life=half_life, floor=floor)
-            for item, w in weights.items():
-                history[col[item]] = w
-            rows.append(metrics(matrix.top(model @ history, matrix.user_row[user], 10), positive))
-        found[f"half-life {half_life:g}, floor {floor:g}"] = baselines.mean(rows)["ndcg@10"]
+        walked = item_models.walk_metrics(
+            model, matrix, wanted, strength, half_life=half_life, floor=floor
+        )
+        found[f"half-life {half_life:g}, floor {floor:g}"] = walked["ndcg@10"]
     best = max(found, key=found.__getitem__)
     ours = f"half-life {item_model.HISTORY_HALF_LIFE:g}, floor {item_model.HISTORY_FLOOR:g}"
     print(f"item-to-item source alone on validation: best {best} (NDCG@10 {found[best]:.4f}); "
