@@ -166,7 +166,7 @@ def recommend_now(
     kept = precomputed.read(graph, user_id)
     state = FeedbackState.from_json(kept.policy_state)
     ranking = kept.ranking
-    if ranking is not None and not explain and k <= precomputed.KEPT // 4:
+    if ranking is not None and not explain and ranking.answers(k):
         answer = precomputed.kept_answer(caller, ranking.computed_at, ranking.run, ranking.ranked,
                                          ranking.details, k)  # fmt: skip
     else:
@@ -206,9 +206,11 @@ def candidate_pool(
     """The answer's items, the best of the kept ranking, and best liked unseen items per category
     (kept with the ranking, else looked up), without what the user clicked."""
     pool: dict[str, Candidate] = {}
-    for item in answer.items:
+    best_answer = max((item.score for item in answer.items), default=0.0)
+    for item in answer.items:  # scored by the ranking too when none was kept (a new user)
         details = ItemDetails(item.title, item.categories)
-        pool[item.item_id] = Candidate(item.item_id, details, 0.0, item)
+        blend = item.score / best_answer if best_answer > 0 else 0.0
+        pool[item.item_id] = Candidate(item.item_id, details, blend, item)
     if ranking is not None:
         best = max((c.score for c in ranking.ranked[:POOL_KEPT]), default=0.0) or 1.0
         for c in ranking.ranked[:POOL_KEPT]:
@@ -315,7 +317,10 @@ def choose(
                 b = beliefs[c.item_id]
                 return predicted[c.item_id] + OPTIMISM * b.uncertainty + 1e-3 * c.blend
 
-            greedy = sorted(pool, key=lambda c: (-score(c), c.item_id))
+            # of equals (an untrained bandit's), the current answer's order, then the rest's
+            order = {c.item_id: n for n, c in enumerate(current)}
+            greedy = sorted(pool, key=lambda c: (-score(c), order.get(c.item_id, len(order)),
+                                                 c.item_id))  # fmt: skip
             rate = feedback_state.exploration_rate(state)
         picks = explore(greedy, k, rate, rng)
     return Choice(picks, feats, predicted, shared, rate, len(pool))

@@ -5,8 +5,9 @@ clock and keeps the best ``KEPT`` on the user node with the instant and the embe
 request without ``as_of`` (that is, "now"), without explanations and with seen items excluded is
 answered from them while they hold: computed after the user's latest signal (events and texts
 stamp ``User.updated_at``), with the run that serves now, and younger than ``MAX_AGE`` (decay
-half-lives are weeks, so a day moves strengths by a few per cent). Otherwise, or for ``k`` above
-``KEPT // 4``, the request is ranked live. The category spread runs at answer time on the kept
+half-lives are weeks, so a day moves strengths by a few per cent). Otherwise, for ``k`` above
+``KEPT // 4``, or when fewer than ``k`` were kept (the live answer fills up with popular items),
+the request is ranked live. The category spread runs at answer time on the kept
 candidates, so the answer is the live one for the instant of the refresh.
 
 A ``Shard`` splits the users among machines: shard ``i`` of ``n`` ranks exactly the users whose
@@ -136,6 +137,11 @@ class KeptRanking:
     pool: dict[str, list[str]]  # per category, its best liked items the user had not seen
     profile: dict[str, float]  # the user's strongest categories, short-horizon strength
 
+    def answers(self, k: int) -> bool:
+        """Whether it answers a request for ``k`` items: ``k`` at most ``KEPT // 4`` (the spread
+        looks at the best ``4k``), and at least ``k`` kept."""
+        return k <= KEPT // 4 and len(self.ranked) >= k
+
 
 def category_profile(targets: Sequence[Strength]) -> dict[str, float]:
     """The categories among the profile's strongest targets, with their short-horizon strength."""
@@ -182,10 +188,8 @@ def answer(
 ) -> Recommendations | None:
     """``k`` items from the kept ranking, or None when there is none that holds; ``caller`` is
     the id the answer names the user by (as ``recommend.recommend``)."""
-    if k > KEPT // 4:
-        return None
     kept = read(graph, user_id).ranking
-    if kept is None:
+    if kept is None or not kept.answers(k):
         return None
     return kept_answer(caller or user_id, kept.computed_at, kept.run, kept.ranked, kept.details, k)
 

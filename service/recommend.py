@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, TypeAlias
 
@@ -365,14 +365,27 @@ def recommend(
         details = fetch_items(graph, [h.item for h in hits])
         return Recommendations(shown, as_of, run, True, popular_items(hits, details))
     chosen = rank(gathered, k, weights)
+    taken = [*gathered.seen, *(c.item for c in chosen)]
+    filler = popular_filler(graph, k - len(chosen), as_of, taken)
     if not explain:
-        return Recommendations(
-            shown, as_of, run, False, recommended_items(chosen, gathered.details)
-        )
+        items = recommended_items(chosen, gathered.details)
+        return Recommendations(shown, as_of, run, False, items + filler)
     embedding = fetch_embedding_anchors(graph, user_id, as_of, chosen, gathered.serving)
     item_model_anchors = fetch_item_model_anchors(graph, chosen, gathered)
     items = explained_items(chosen, gathered, item_model_anchors, embedding)
-    return Recommendations(shown, as_of, run, False, items)
+    return Recommendations(shown, as_of, run, False, items + filler)
+
+
+def popular_filler(
+    graph: Graph, missing: int, as_of: datetime, taken: Sequence[str]
+) -> list[Recommended]:
+    """Popular items after a ranking that found fewer than ``k`` (a profile whose interests reach
+    few items): scored 0, below every ranked item, each saying why it is there."""
+    if missing <= 0:
+        return []
+    hits = fetch_popular(graph, missing, as_of=as_of, seen=taken)
+    details = fetch_items(graph, [h.item for h in hits])
+    return [replace(item, score=0.0) for item in popular_items(hits, details)]
 
 
 def similar_items(graph: Graph, item_id: str, k: int) -> SimilarItems:

@@ -14,8 +14,8 @@ from graph.ingest.feedback import FeedbackIn, plan
 from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
 from service.api.recommendation_json import reason
 from service.evaluate_policy import slates
-from service.policy import Candidate, Pick, at_most, explore, shown_item
-from service.recommend import Explored, FedBack, ItemDetails
+from service.policy import Candidate, Pick, at_most, choose, explore, shown_item
+from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -149,3 +149,22 @@ def test_an_explored_item_says_so_and_why() -> None:
     assert followed.reason.rate == pytest.approx(0.5)
     assert reason(explored.reason).startswith("shown to explore: little is known")
     assert reason(followed.reason).startswith("you engaged with Comedy lately")
+
+
+def test_a_bandit_that_knows_nothing_yet_follows_the_ranking() -> None:
+    """A new user (no kept ranking, no feedback) under a bandit with no outcomes to go on: every
+    prediction ties, so the greedy list is the ranking's answer in its order, not ids' order."""
+    ranked = [Recommended(f"z{n}", None, ["c"], 1.0 - n / 10, {}) for n in range(5)]
+    answer = Recommendations("u", AT, None, False, ranked)
+    pool = [Candidate(r.item_id, ItemDetails(None, ["c"]), r.score / ranked[0].score, r)
+            for r in ranked] + candidates(20)  # fmt: skip
+    for seed in range(5):
+        choice = choose("bandit", pool, answer, FeedbackState(), 5, learner=None,
+                        rng=random.Random(seed))  # fmt: skip
+        greedy = [p.candidate.item_id for p in choice.picks if not p.explored]
+        assert greedy == [r.item_id for r in ranked][: len(greedy)]
+    unscored = [Candidate(r.item_id, ItemDetails(None, ["c"]), 0.0, r) for r in ranked]
+    choice = choose("bandit", unscored + candidates(20), answer, FeedbackState(), 5,
+                    learner=None, rng=random.Random(0))  # fmt: skip
+    greedy = [p.candidate.item_id for p in choice.picks if not p.explored]
+    assert greedy == [r.item_id for r in ranked][: len(greedy)]  # equals: the answer's order

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from graph.store import Graph
-from service.recommend import BlendWeights, gather, rank
+from service.recommend import BlendWeights, Popular, gather, rank, recommend
 from tests.support import LATER, PSEUDONYMS, json_of
 
 pytestmark = pytest.mark.neo4j
@@ -58,6 +58,22 @@ def test_a_ranking_skips_the_sources_that_carry_no_weight(
     assert not {"embedding", "neighbours"} & {s for c in fewer.candidates.values()
                                               for s in c.features}  # fmt: skip
     assert [c.item for c in rank(fewer, 4, weights)] == [c.item for c in rank(every, 4, weights)]
+
+
+def test_a_ranking_that_finds_fewer_than_k_is_filled_with_popular_items(
+    graph: Graph, prefix: str, trained: str
+) -> None:
+    user, as_of = PSEUDONYMS.user(f"{prefix}u0"), datetime.fromtimestamp(LATER["as_of"], UTC)
+    profile_only = BlendWeights(profile=1.0, items=0.0, embedding=0.0, neighbours=0.0)
+    answer = recommend(graph, user, k=6, as_of=as_of, weights=profile_only)
+    ids = [item.item_id for item in answer.items]
+    assert len(ids) == 6 == len(set(ids)) and answer.cold_start is False
+    # the profile reaches the two comedies u0 has not seen; popular items fill the rest
+    assert set(ids[:2]) == {f"{prefix}comedy0", f"{prefix}comedy5"}
+    assert all(item.score > 0 and item.reason is None for item in answer.items[:2])
+    filled = answer.items[2:]
+    assert all(item.score == 0.0 and isinstance(item.reason, Popular) for item in filled)
+    assert not {f"{prefix}comedy{n}" for n in (1, 2, 3, 4)} & set(ids)  # seen stays out
 
 
 def test_seen_items_come_back_only_when_asked(
