@@ -24,7 +24,7 @@ from functools import partial
 
 from embeddings import item_model
 from graph.evolution import forecast
-from graph.evolution.profiles import EPOCH, signal_of
+from graph.evolution.profiles import EPOCH, signals_of
 from graph.evolution.strength import Signal
 from graph.evolution.transitions import Transition, fit
 from graph.store import Graph
@@ -79,7 +79,7 @@ def fetch_histories(graph: Graph, users: Sequence[str], as_of: datetime) -> list
     for start in range(0, len(users), USERS_BATCH):
         batch = list(users[start : start + USERS_BATCH])
         for r in graph.read("embeddings/transition_signals", users=batch, since=EPOCH, until=as_of):
-            signals[r["user"]] = [s for s in map(signal_of, r["signals"]) if s is not None]
+            signals[r["user"]] = signals_of(r["signals"])
         for r in graph.read("embeddings/transition_interactions", users=batch, as_of=as_of):
             interactions[r["user"]] = [
                 (item, float(weight), at) for item, weight, at in r["interactions"]

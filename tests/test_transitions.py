@@ -10,7 +10,7 @@ import pytest
 from embeddings.item_model import walk_item_model
 from embeddings.transition_fit import History, sample_users, transition_samples
 from graph.evolution.forecast import PopulationTimeline, samples
-from graph.evolution.profiles import signal_of
+from graph.evolution.profiles import signal_of, signals_of
 from graph.evolution.strength import Signal
 from graph.evolution.transitions import Transition, cuts, fit
 
@@ -120,3 +120,31 @@ def test_the_users_sampled_are_seeded() -> None:
     chosen = sample_users(users, 10)
     assert len(set(chosen)) == 10 and set(chosen) <= set(users)
     assert sample_users(users, 10) == chosen and sample_users(users, 50) == users
+
+
+def test_an_interest_only_one_title_says_makes_no_signal() -> None:
+    """Titles are not descriptions: "First Date" alone does not make an interest in dates; two
+    items titled so, a description or a text about the item do."""
+
+    def row(item: str, *about: list[object]) -> dict[str, object]:
+        return {"at": 1, "weight": 1, "source": "event", "item": item,
+                "targets": ["category:Comedy"], "about": list(about)}  # fmt: skip
+
+    rows = [
+        row("first date", [0.9, "interest:date", False]),
+        row("first date", [0.9, "interest:date", False]),  # the same item again: one item
+        row("space one", [0.8, "interest:space", False]),
+        row("space two", [0.7, "interest:space", False]),
+        row("described", [0.5, "interest:jazz", True]),  # its description says so
+        row("jazz title", [0.6, "interest:jazz", False]),  # evidenced by the item above
+        row("old form", [0.4, "interest:opera"]),  # a pair without the flag counts
+    ]
+    targets = [set(s.targets) for s in signals_of(rows)]
+    assert targets[0] == targets[1] == {"category:Comedy"}  # the signal keeps its category
+    assert all("interest:date" not in t for t in targets)
+    assert "interest:space" in targets[2] and "interest:space" in targets[3]
+    assert "interest:jazz" in targets[4] and "interest:jazz" in targets[5]
+    assert "interest:opera" in targets[6]
+    texts = [{"at": 2, "weight": 1, "source": "text", "item": None,
+              "targets": ["interest:date"], "about": []}]  # fmt: skip
+    assert signals_of(texts)[0].targets == ("interest:date",)  # what a user writes counts

@@ -1,5 +1,6 @@
-// A user's signals in [$since, $until], oldest first: each event with the categories of its item
-// and its item's ABOUT interests as [weight, key] pairs (the caller keeps the strongest), each
+// A user's signals in [$since, $until], oldest first: each event with its item, the item's
+// categories and its ABOUT interests as [weight, key, evidenced] (evidenced: a text about the item
+// or its description says so, not its title alone; the caller keeps the strongest), each
 // expressed interest with that interest and its categories. Pattern comprehensions: faster here
 // than a COLLECT subquery per row.
 MATCH (u:User {id: $user_id})
@@ -7,15 +8,17 @@ MATCH (u:User {id: $user_id})
 CALL (u) {
   MATCH (u)-[r:INTERACTED]->(i:Item)
   WHERE $since <= r.at <= $until
-  RETURN r.at AS at, r.weight AS weight, 'event' AS source,
+  RETURN r.at AS at, r.weight AS weight, 'event' AS source, i.id AS item,
          [(i)-[:IN_CATEGORY]->(c:Category) | 'category:' + c.name] AS targets,
-         [(i)-[a:ABOUT]->(n:Interest) | [a.weight, 'interest:' + n.key]] AS about
+         [(i)-[a:ABOUT]->(n:Interest) |
+            [a.weight, 'interest:' + n.key,
+             coalesce(a.text_weight, 0.0) > 0 OR coalesce(i.description, '') <> '']] AS about
   UNION ALL
   MATCH (u)-[e:EXPRESSED]->(n:Interest)
   WHERE $since <= e.at <= $until
-  RETURN e.at AS at, e.weight * e.polarity AS weight, 'text' AS source,
+  RETURN e.at AS at, e.weight * e.polarity AS weight, 'text' AS source, null AS item,
          ['interest:' + n.key] + [(n)-[:IN_CATEGORY]->(c:Category) | 'category:' + c.name] AS targets,
          [] AS about
 }
-RETURN at.epochSeconds + at.nanosecond / 1e9 AS at, weight, source, targets, about
+RETURN at.epochSeconds + at.nanosecond / 1e9 AS at, weight, source, item, targets, about
 ORDER BY at

@@ -9,7 +9,8 @@ answers' JSON is written by the service (``service.api.evolution_json``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from graph.store import Graph
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ITEM_INTERESTS = 5  # of an item's ABOUT interests, the strongest this many carry its events
+TITLE_EVIDENCE_ITEMS = 2  # items a user acted on whose titles alone say it, for an interest
 FACET_POOL = 200  # the interests among this many strongest targets may form facets
 TRENDING_P_DIGITS = 6  # p-values equal to this many places tie in the trending ranking
 TRENDING_RATIO_DIGITS = 4  # and so do log ratios, to this many
@@ -107,7 +109,33 @@ def user_signals(
 ) -> list[Signal]:
     """The user's signals in ``[since, until]``, oldest first (only those with a target)."""
     records = graph.read("evolution/user_signals", user_id=user_id, since=since, until=until)
-    return [signal for signal in map(signal_of, records) if signal is not None]
+    return signals_of(records)
+
+
+def signals_of(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:
+    """The signals of a user's ``evolution/user_signals`` rows, oldest first, those with a target.
+
+    Titles are not descriptions: an interest that only items' titles are about (no description,
+    no text about the item says so) reaches the user's profile once ``TITLE_EVIDENCE_ITEMS`` of
+    the items in these rows carry it, so one "First Date" makes no interest in dates."""
+    rows = list(rows)
+    titled: dict[str, set[str]] = defaultdict(set)  # interest → items only titles say it of
+    evidenced: set[str] = set()
+    for row in rows:
+        for _, key, *flag in row["about"]:
+            if not flag or flag[0]:
+                evidenced.add(key)
+            else:
+                titled[key].add(row.get("item") or "")
+    weak = {key for key, items in titled.items()
+            if len(items) < TITLE_EVIDENCE_ITEMS and key not in evidenced}  # fmt: skip
+    found = []
+    for row in rows:
+        about = [pair for pair in row["about"] if pair[1] not in weak]
+        signal = signal_of({**row, "about": about})
+        if signal is not None:
+            found.append(signal)
+    return found
 
 
 def signal_of(row: Mapping[str, Any]) -> Signal | None:
@@ -120,8 +148,9 @@ def signal_of(row: Mapping[str, Any]) -> Signal | None:
 
 
 def strongest_about(about: Sequence[Sequence[Any]]) -> list[str]:
-    """Of an item's ``[weight, target]`` ABOUT pairs, the ``ITEM_INTERESTS`` strongest targets."""
-    return [key for _, key in sorted(about, key=lambda wk: -wk[0])[:ITEM_INTERESTS]]
+    """Of an item's ``[weight, target, ...]`` ABOUT pairs, the ``ITEM_INTERESTS`` strongest
+    targets."""
+    return [pair[1] for pair in sorted(about, key=lambda pair: -pair[0])[:ITEM_INTERESTS]]
 
 
 def interest_details(graph: Graph, keys: Sequence[str]) -> dict[str, InterestDetails]:
