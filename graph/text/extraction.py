@@ -2,11 +2,14 @@
 
 English: named entities and noun chunks (plural nouns singular, names as written; determiners,
 pronouns, stop words and cue words dropped) and, outside opinions, each chunk's head noun are the
-candidates. A cheap prior (position, frequency, entity) keeps the best ``PREFILTER`` per text;
+candidates. A cheap prior (position, frequency, kind, length) keeps the best ``PREFILTER`` per text;
 those are embedded in one batch and ranked by their cosine to the centroid of their text's
 candidates (how central each is to what the text is about; a candidate that is the whole text,
 such as a tag, is itself the centre) blended with the prior, then chosen with maximal marginal
-relevance so that five variants of one phrase do not fill the list. The text itself is not
+relevance so that five variants of one phrase do not fill the list. In an article (news, science)
+a phrase joined with the phrase its "of" takes is a candidate too ("formation of fullerene"),
+weighed by ``Weights.joined``; the weights are one setting for news and science, chosen on
+development halves (``bench.extraction --sweep``). The text itself is not
 embedded: on KPCrowd the centroid ranked better than the text's own embedding (F1@10 0.156
 against 0.139; the encoder truncates a long text to its first 256 tokens), and the encoder's work
 shrinks to the phrases (bench/extraction, bench/texts).
@@ -69,6 +72,7 @@ from graph.text.encoder import ModelMissing
 logger = logging.getLogger(__name__)
 
 PREFILTER = 30  # candidates per text that reach the encoder
+LONG_PHRASE = 4  # words: ``Weights.length`` counts no further
 SHORT_TEXT = 5  # tokens: a text this short with no noun phrase is itself the phrase
 SAME_INTEREST = 0.75  # cosine at which two phrases name one interest (see graph.text.linking)
 SKIPPED_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
@@ -86,13 +90,16 @@ CHINESE_PHRASE_TAGS = ("vn", "l", "j", "eng")  # jieba's tags of phrases besides
 
 @dataclass(frozen=True)
 class Weights:
-    """How the ranking blends its signals: set by hand, not fitted to KPCrowd (bench/extraction)."""
+    """How the ranking blends its signals: one setting for news and science, chosen by
+    ``bench.extraction --sweep`` on the development halves of KPCrowd and SemEval2017."""
 
-    similarity: float = 1.0  # cosine of the phrase to the centroid of its text's candidates
+    similarity: float = 0.5  # cosine of the phrase to the centroid of its text's candidates
     position: float = 0.3  # 1 at the first token, 0 at the last
-    frequency: float = 0.15  # log(1 + occurrences)
-    entity: float = 0.15  # named entity bonus
-    head: float = -0.1  # a chunk's head noun alone, below the chunk
+    frequency: float = 0.5  # log(1 + occurrences)
+    entity: float = 0.0  # named entity bonus
+    head: float = -0.3  # a chunk's head noun alone, below the chunk
+    joined: float = -1.0  # a phrase with the phrase its "of" takes ("formation of fullerene")
+    length: float = 0.05  # each word of a phrase past the first (up to ``LONG_PHRASE`` words)
     diversity: float = 0.3  # MMR: weight of the penalty for similarity to phrases already chosen
 
 
@@ -102,7 +109,7 @@ class Phrase:
     text: str  # the surface form of its first occurrence
     score: float
     polarity: int  # +1 interest, -1 aversion
-    kind: str  # "entity", "phrase", "head" or "keyword"
+    kind: str  # "entity", "phrase", "joined" (X of Y), "head" or "keyword"
 
 
 @dataclass
@@ -128,6 +135,8 @@ class _Candidate:
             + w.frequency * math.log1p(self.count)
             + (w.entity if self.kind == "entity" else 0.0)
             + (w.head if self.kind == "head" else 0.0)
+            + (w.joined if self.kind == "joined" else 0.0)
+            + w.length * (min(len(self.text.split()), LONG_PHRASE) - 1)
         )
 
     @property
@@ -164,6 +173,18 @@ class Extractor:
 
     def parse(self, texts: Sequence[str]) -> Parsed:
         """The first stage, spaCy or jieba only: each text's best candidates by their prior."""
+        return self.shortlist(self.candidates(texts))
+
+    def shortlist(self, parsed: Parsed) -> Parsed:
+        """Each text's best ``PREFILTER`` candidates by their prior (under these weights)."""
+        kept = [
+            sorted(found, key=lambda c: -c.prior(self.weights))[:PREFILTER]
+            for found in parsed.candidates
+        ]
+        return Parsed(parsed.texts, parsed.languages, kept)
+
+    def candidates(self, texts: Sequence[str]) -> Parsed:
+        """Every candidate of each text, none dropped yet (``parse`` keeps the best of them)."""
         languages = [detect_language(text) for text in texts]
         english = [i for i, lang in enumerate(languages) if lang == "en"]
         candidates: list[list[_Candidate]] = [[] for _ in texts]
@@ -174,10 +195,7 @@ class Extractor:
         for index, lang in enumerate(languages):
             if lang == "zh":
                 candidates[index] = chinese_candidates(texts[index])
-        kept = [
-            sorted(found, key=lambda c: -c.prior(self.weights))[:PREFILTER] for found in candidates
-        ]
-        return Parsed(list(texts), languages, kept)
+        return Parsed(list(texts), languages, candidates)
 
     def rank(self, parsed: Parsed, *, top_k: int | None = None) -> list[Extraction]:
         """The second stage, the encoder: every text's candidates in one batch, ranked with MMR."""
@@ -202,7 +220,8 @@ class Extractor:
         if not found:
             return Extraction(language, [], rows)
         w = self.weights
-        whole = [i for i, c in enumerate(found) if normalise(c.text) == normalise(text)]
+        target = normalise(text)
+        whole = [i for i, c in enumerate(found) if normalise(c.text) == target]
         centre = rows[whole[0]] if whole else centroid(rows)  # a tag: the phrase is the text
         relevance = w.similarity * (rows @ centre) + np.array([c.prior(w) for c in found])
         signs = np.array([c.polarity if c.stance else 1 for c in found])
@@ -276,6 +295,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
     if not len(doc):
         return []
     opinions = english_opinions(doc)
+    text = doc.text
     chunks = list(doc.noun_chunks)
     chunked = {i for chunk in [*chunks, *doc.ents] for i in range(chunk.start, chunk.end)}
     occurrences: list[_Occurrence] = []
@@ -295,7 +315,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
             not key
             or len(key) < 2
             or not LETTER.search(key)
-            or _touches_placeholder(span)
+            or _touches_placeholder(span, text)
             or (_name_fragment(span) and speaks(span.start))  # spaCy's "Sci-Fi and Star"
         ):
             return
@@ -347,9 +367,13 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         found[key].polarity_votes.append(polarity)
         found[key].stance |= stance
 
+    taken = {o.span.start: o for o, _, _ in kept if o.kind == "phrase"}
     for occurrence, reading, stance in kept:
         span = occurrence.span
         add(span, occurrence.kind, occurrence.key, reading.polarity, stance)
+        joined = None if speaks(span.start) else _joined(occurrence, taken)
+        if joined is not None:  # an article's "formation of fullerene"; never a writer's opinion
+            add(joined, "joined", lemma_key(joined), reading.polarity, stance)
         root = span.root
         if (
             not stance  # the writer's opinion names its interest exactly
@@ -371,6 +395,18 @@ class _Occurrence:
     kind: str
     key: str
     mention: MentionAt
+
+
+def _joined(occurrence: _Occurrence, taken: dict[int, _Occurrence]) -> Any | None:
+    """The phrase with the phrase that its "of" takes, as written: "numerical simulations of
+    lattice field theories", "motion of the particle" (science's key phrases are often such)."""
+    span = occurrence.span
+    doc, end = span.doc, span.end
+    if occurrence.kind != "phrase" or end + 1 >= len(doc) or doc[end].lower_ != "of":
+        return None
+    start = end + 2 if doc[end + 1].pos_ == "DET" else end + 1
+    other = taken.get(start)
+    return doc[span.start : other.span.end] if other is not None else None
 
 
 def _shape(part: Any, opinions: EnglishOpinions, *, judge: bool) -> tuple[Any, int] | None:
@@ -591,9 +627,10 @@ def _names_no_interest(span: Any) -> bool:
     return root.lemma_.lower() in EN_NOT_INTERESTS or root.lower_ in EN_NOT_INTERESTS
 
 
-def _touches_placeholder(span: Any) -> bool:
-    """Whether the span is or holds what :func:`graph.privacy.pii.scrub` left (``[email]``)."""
-    around = span.doc.text[max(span.start_char - 1, 0) : span.end_char + 1]
+def _touches_placeholder(span: Any, text: str) -> bool:
+    """Whether the span of the doc of ``text`` is or holds what :func:`graph.privacy.pii.scrub`
+    left (``[email]``). The text is passed in: spaCy builds ``doc.text`` anew on every read."""
+    around = text[max(span.start_char - 1, 0) : span.end_char + 1]
     return any(placeholder in around for placeholder in PLACEHOLDERS)
 
 
