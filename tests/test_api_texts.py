@@ -15,6 +15,7 @@ from tests.support import PSEUDONYMS, run_concurrently
 pytestmark = pytest.mark.neo4j
 
 KEYS = [
+    "artificial intelligence",
     "superhero movie",
     "italian cooking",
     "space documentary",
@@ -108,6 +109,20 @@ def test_chinese_text_is_stored_as_interests(
     assert client.get("/v1/interests/人工智能").status_code == 200
 
 
+def test_a_chinese_phrase_links_to_the_english_interest_it_names(
+    client: FlaskClient, prefix: str, clean_interests: None
+) -> None:
+    english = text("I really love artificial intelligence.", text_id="en")
+    assert client.post(f"/v1/users/{prefix}a/texts", json=english).status_code == 200
+    answer = client.post(f"/v1/users/{prefix}b/texts", json=text("我最近对人工智能很感兴趣", 1))
+    link = found(answer)["人工智能"]
+    assert link["link"] == "similar" and link["similarity"] >= 0.99  # by its English gloss
+    assert link["interest"]["key"] == "artificial intelligence"
+    shown = client.get("/v1/interests/artificial intelligence").json
+    assert "人工智能" in shown["aliases"] and shown["positive_mentions"] == 2
+    assert client.get("/v1/interests/人工智能").status_code == 404
+
+
 def test_cues_are_stored_as_polarity_never_as_interests(
     client: FlaskClient, prefix: str, clean_interests: None
 ) -> None:
@@ -121,8 +136,11 @@ def test_cues_are_stored_as_polarity_never_as_interests(
     assert {k: i["polarity"] for k, i in chinese.items()} == {"人工智能": 1, "恐怖电影": -1}
     assert {k: i["polarity"] for k, i in english.items()} == {"horror": 1, "slasher film": -1}
     assert client.get("/v1/interests/很感兴趣").status_code == 404  # a cue, never an interest
+    # one interest across the languages: "horror" links to 恐怖电影 ("horror movie"), new just
+    # before it in the batch, with its own polarity
+    assert english["horror"]["interest"]["key"] == "恐怖电影"
     disliked: Any = client.get("/v1/interests/恐怖电影").json
-    assert (disliked["positive_mentions"], disliked["negative_mentions"]) == (0, 1)
+    assert (disliked["positive_mentions"], disliked["negative_mentions"]) == (1, 1)
     slasher: Any = client.get("/v1/interests/slasher film").json
     assert slasher["negative_mentions"] == 1
 

@@ -67,7 +67,8 @@ def test_results_keep_the_order_of_the_texts_and_are_batched() -> None:
 
     extractor = Extractor(english_pipeline(), counting, top_k=3)
     found = extractor.extract(["jazz concerts", "我喜欢人工智能", "", "mountain hiking trips"])
-    assert len(calls) == 1  # one encode for every text and phrase of the batch
+    # one encode for every text and phrase of the batch, one for the Chinese phrases' English
+    assert len(calls) == 2 and calls[1] == len(found[1].phrases)
     assert [f.language for f in found] == ["en", "zh", "en", "en"]
     assert found[2].phrases == []
     assert "jazz concert" in phrases(found[0]) and "mountain hiking trip" in phrases(found[3])

@@ -68,6 +68,7 @@ from graph.text.cues import (
     read,
 )
 from graph.text.encoder import ModelMissing
+from graph.text.glossary import english_gloss
 
 logger = logging.getLogger(__name__)
 
@@ -160,12 +161,19 @@ class Extractor:
     """Extracts ranked interest phrases from batches of texts."""
 
     def __init__(
-        self, nlp: Any, encode: Encoder, *, top_k: int = 10, weights: Weights | None = None
+        self,
+        nlp: Any,
+        encode: Encoder,
+        *,
+        top_k: int = 10,
+        weights: Weights | None = None,
+        gloss: Callable[[str], str | None] | None = english_gloss,
     ) -> None:
         self.nlp = nlp
         self.encode = encode
         self.top_k = top_k
         self.weights = weights or Weights()
+        self.gloss = gloss  # a Chinese phrase's English, whose vector linking compares
 
     def extract(self, texts: Sequence[str], *, top_k: int | None = None) -> list[Extraction]:
         """Phrases of each text, best first; one batched parse and one batched encode."""
@@ -212,6 +220,24 @@ class Extractor:
             results.append(
                 self._rank(parsed.texts[index], parsed.languages[index], found, rows, top_k)
             )
+        return self._glossed(results)
+
+    def _glossed(self, results: list[Extraction]) -> list[Extraction]:
+        """The chosen Chinese phrases' vectors replaced by their English gloss's (one batched
+        encode): what linking compares, so that 人工智能 meets "artificial intelligence". The
+        ranking above used the phrases' own vectors."""
+        if self.gloss is None:
+            return results
+        glossed = [(extraction, index, english)
+                   for extraction in results if extraction.language == "zh"
+                   for index, phrase in enumerate(extraction.phrases)
+                   if (english := self.gloss(phrase.text))]  # fmt: skip
+        if not glossed:
+            return results
+        distinct = list(dict.fromkeys(english for _, _, english in glossed))
+        vectors = dict(zip(distinct, self.encode(distinct), strict=True))
+        for extraction, index, english in glossed:
+            extraction.embeddings[index] = vectors[english]
         return results
 
     def _rank(
