@@ -206,8 +206,10 @@ def candidate_pool(
     """The answer's items, the best of the kept ranking, and best liked unseen items per category
     (kept with the ranking, else looked up), without what the user clicked."""
     pool: dict[str, Candidate] = {}
-    best_answer = max((item.score for item in answer.items), default=0.0)
-    for item in answer.items:  # scored by the ranking too when none was kept (a new user)
+    # scored by the ranking too when none was kept (a new user); a cold start's popular items are
+    # not a ranking's (their score counts recent likes)
+    best_answer = 0.0 if answer.cold_start else max((i.score for i in answer.items), default=0.0)
+    for item in answer.items:
         details = ItemDetails(item.title, item.categories)
         blend = item.score / best_answer if best_answer > 0 else 0.0
         pool[item.item_id] = Candidate(item.item_id, details, blend, item)

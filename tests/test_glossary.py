@@ -16,6 +16,9 @@ LINES = [
     "健身 健身 [jian4 shen1] /to exercise/to keep fit/",
     "个 个 [ge4] /CL:個|个[ge4]/",
     "电影 电影 [dian4 ying3] /a later entry/",
+    "現代 现代 [Xian4 dai4] /Hyundai, South Korean company/",
+    "現代 现代 [xian4 dai4] /modern times/modern age/",
+    "宮崎駿 宫崎骏 [Gong1 qi2 Jun4] /Miyazaki Hayao (1941-), Japanese director/",
 ]
 
 
@@ -25,6 +28,8 @@ def test_the_first_sense_that_names_a_meaning() -> None:
     assert found["编程"] == "programming"  # a noun before a verb, notes in brackets dropped
     assert found["健身"] == "exercise"  # only verbs: the first, without its "to"
     assert "个" not in found  # a measure word alone names no meaning
+    assert found["现代"] == "modern times"  # the common word before the company's name
+    assert found["宫崎骏"] == "Miyazaki Hayao, Japanese director"  # a name has only its own
     assert sense(["see 電影|电影[dian4 ying3]", "variant of 影"]) is None
 
 

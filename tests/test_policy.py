@@ -14,7 +14,16 @@ from graph.ingest.feedback import FeedbackIn, plan
 from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
 from service.api.recommendation_json import reason
 from service.evaluate_policy import slates
-from service.policy import Candidate, Pick, at_most, choose, explore, shown_item
+from service.policy import (
+    Candidate,
+    CategoryTops,
+    Pick,
+    at_most,
+    candidate_pool,
+    choose,
+    explore,
+    shown_item,
+)
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -168,3 +177,17 @@ def test_a_bandit_that_knows_nothing_yet_follows_the_ranking() -> None:
                     learner=None, rng=random.Random(0))  # fmt: skip
     greedy = [p.candidate.item_id for p in choice.picks if not p.explored]
     assert greedy == [r.item_id for r in ranked][: len(greedy)]  # equals: the answer's order
+
+
+def test_the_pool_scores_a_ranked_answer_but_not_a_cold_starts_popular_items() -> None:
+    class NoCategories:
+        def category_tops(self) -> CategoryTops:
+            return CategoryTops({}, {})
+
+    ranked = [Recommended(f"z{n}", None, ["c"], 5.0 - n, {}) for n in range(3)]
+    warm = Recommendations("u", AT, None, False, ranked)
+    pool = candidate_pool(None, NoCategories(), "u", warm, None, FeedbackState())  # type: ignore[arg-type]
+    assert [c.blend for c in pool] == [1.0, 0.8, 0.6]  # the ranking's score, scaled to its best
+    cold = Recommendations("u", AT, None, True, ranked)  # popular items: counts, not a ranking
+    pool = candidate_pool(None, NoCategories(), "u", cold, None, FeedbackState())  # type: ignore[arg-type]
+    assert all(c.blend == 0.0 for c in pool)

@@ -123,8 +123,8 @@ def test_the_users_sampled_are_seeded() -> None:
 
 
 def test_an_interest_only_one_title_says_makes_no_signal() -> None:
-    """Titles are not descriptions: "First Date" alone does not make an interest in dates; two
-    items titled so, a description or a text about the item do."""
+    """Titles are not descriptions: "First Date" alone does not make an interest in dates; a
+    second item titled so, a description or a text about the item does, from then on."""
 
     def row(item: str, *about: list[object]) -> dict[str, object]:
         return {"at": 1, "weight": 1, "source": "event", "item": item,
@@ -134,17 +134,20 @@ def test_an_interest_only_one_title_says_makes_no_signal() -> None:
         row("first date", [0.9, "interest:date", False]),
         row("first date", [0.9, "interest:date", False]),  # the same item again: one item
         row("space one", [0.8, "interest:space", False]),
-        row("space two", [0.7, "interest:space", False]),
+        row("space two", [0.7, "interest:space", False]),  # the second item: from here on
+        row("space one", [0.8, "interest:space", False]),
         row("described", [0.5, "interest:jazz", True]),  # its description says so
         row("jazz title", [0.6, "interest:jazz", False]),  # evidenced by the item above
         row("old form", [0.4, "interest:opera"]),  # a pair without the flag counts
     ]
     targets = [set(s.targets) for s in signals_of(rows)]
-    assert targets[0] == targets[1] == {"category:Comedy"}  # the signal keeps its category
+    assert targets[0] == targets[1] == targets[2] == {"category:Comedy"}  # categories stay
     assert all("interest:date" not in t for t in targets)
-    assert "interest:space" in targets[2] and "interest:space" in targets[3]
-    assert "interest:jazz" in targets[4] and "interest:jazz" in targets[5]
-    assert "interest:opera" in targets[6]
+    assert "interest:space" in targets[3] and "interest:space" in targets[4]
+    assert "interest:jazz" in targets[5] and "interest:jazz" in targets[6]
+    assert "interest:opera" in targets[7]
+    assert [set(s.targets) for s in signals_of(rows[2:3])] == [{"category:Comedy"}]  # judged by
+    # what came before, never by what came after
     texts = [{"at": 2, "weight": 1, "source": "text", "item": None,
               "targets": ["interest:date"], "about": []}]  # fmt: skip
     assert signals_of(texts)[0].targets == ("interest:date",)  # what a user writes counts

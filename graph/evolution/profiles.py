@@ -113,25 +113,22 @@ def user_signals(
 
 
 def signals_of(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:
-    """The signals of a user's ``evolution/user_signals`` rows, oldest first, those with a target.
+    """The signals of a user's ``evolution/user_signals`` rows (oldest first), those with a target.
 
     Titles are not descriptions: an interest that only items' titles are about (no description,
-    no text about the item says so) reaches the user's profile once ``TITLE_EVIDENCE_ITEMS`` of
-    the items in these rows carry it, so one "First Date" makes no interest in dates."""
-    rows = list(rows)
+    no text about the item says so) is a target of a signal once ``TITLE_EVIDENCE_ITEMS`` items
+    carrying it have come in these rows up to that signal, so one "First Date" makes no interest
+    in dates, and a signal is never judged by later ones."""
     titled: dict[str, set[str]] = defaultdict(set)  # interest → items only titles say it of
-    evidenced: set[str] = set()
-    for row in rows:
-        for _, key, *flag in row["about"]:
-            if not flag or flag[0]:
-                evidenced.add(key)
-            else:
-                titled[key].add(row.get("item") or "")
-    weak = {key for key, items in titled.items()
-            if len(items) < TITLE_EVIDENCE_ITEMS and key not in evidenced}  # fmt: skip
+    evidenced: set[str] = set()  # interests admitted so far
     found = []
     for row in rows:
-        about = [pair for pair in row["about"] if pair[1] not in weak]
+        for _, key, *flag in row["about"]:
+            if flag and not flag[0]:
+                titled[key].add(row.get("item") or "")
+            if not flag or flag[0] or len(titled[key]) >= TITLE_EVIDENCE_ITEMS:
+                evidenced.add(key)
+        about = [pair for pair in row["about"] if pair[1] in evidenced]
         signal = signal_of({**row, "about": about})
         if signal is not None:
             found.append(signal)

@@ -228,10 +228,12 @@ class Extractor:
         ranking above used the phrases' own vectors."""
         if self.gloss is None:
             return results
-        glossed = [(extraction, index, english)
-                   for extraction in results if extraction.language == "zh"
-                   for index, phrase in enumerate(extraction.phrases)
-                   if (english := self.gloss(phrase.text))]  # fmt: skip
+        gloss = self.gloss
+        with _jieba_lock:  # the gloss segments with jieba, which a parse thread may be using
+            glossed = [(extraction, index, english)
+                       for extraction in results if extraction.language == "zh"
+                       for index, phrase in enumerate(extraction.phrases)
+                       if (english := gloss(phrase.text))]  # fmt: skip
         if not glossed:
             return results
         distinct = list(dict.fromkeys(english for _, _, english in glossed))

