@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bench import baselines
+from bench import baselines, intervals
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
@@ -72,9 +72,9 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
+from bench.intervals import interval_cell
 from bench.text_users import (
     Tag,
-    bootstrap_interval,
     build_relations,
     load,
     read_tags,
@@ -514,23 +514,11 @@ def choose_weights(
 
 def summarise(per_user: Mapping[str, Sequence[dict[str, float]]], *, seed: int) -> dict[str, Any]:
     """Each method's means and intervals; ours minus the best baseline, paired, and the ratio."""
-    found: dict[str, Any] = {}
-    for method, rows in per_user.items():
-        found[method] = {}
-        for metric in METRICS:
-            values = [r[metric] for r in rows]
-            low, high = bootstrap_interval(values, seed=seed) if values else (math.nan, math.nan)
-            found[method][metric] = {"mean": float(np.mean(values)) if values else math.nan,
-                                     "ci95": [low, high]}  # fmt: skip
-    best = max(BASELINES, key=lambda m: found[m]["ndcg@10"]["mean"])
-    paired: dict[str, Any] = {"baseline": best}
-    for metric in METRICS:
-        gaps = [o[metric] - b[metric] for o, b in zip(per_user[OURS], per_user[best], strict=True)]
-        low, high = bootstrap_interval(gaps, seed=seed) if gaps else (math.nan, math.nan)
-        paired[metric] = {"mean": float(np.mean(gaps)) if gaps else math.nan, "ci95": [low, high]}
-    base = found[best]["ndcg@10"]["mean"]
+    found = intervals.summarise(per_user, seed=seed, metrics=METRICS, baselines=BASELINES,
+                                ours=OURS)  # fmt: skip
+    paired = found["ours_minus_best_baseline"]
+    base = found[paired["baseline"]]["ndcg@10"]["mean"]
     paired["ratio_ndcg@10"] = found[OURS]["ndcg@10"]["mean"] / base if base > 0 else math.inf
-    found["ours_minus_best_baseline"] = paired
     return found
 
 
@@ -545,19 +533,15 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{'method':<36} {'NDCG@10':>24} {'Recall@10':>24}")
         for method, values in results.items():
             if method != "ours_minus_best_baseline":
-                print(f"{method:<36} {_cell(values['ndcg@10']):>24} "
-                      f"{_cell(values['recall@10']):>24}")  # fmt: skip
+                print(f"{method:<36} {interval_cell(values['ndcg@10']):>24} "
+                      f"{interval_cell(values['recall@10']):>24}")  # fmt: skip
         paired = results["ours_minus_best_baseline"]
         label = f"ours − {paired['baseline']}"[:36]
-        print(f"{label:<36} {_cell(paired['ndcg@10']):>24} {_cell(paired['recall@10']):>24}")
+        print(f"{label:<36} {interval_cell(paired['ndcg@10']):>24} "
+              f"{interval_cell(paired['recall@10']):>24}")  # fmt: skip
         print(f"ratio ours / best baseline NDCG@10: {paired['ratio_ndcg@10']:.2f} (goal >= 1.3)")
     print(f"stages (s): { {k: round(v, 1) for k, v in report['seconds_by_stage'].items()} }, "
           f"total {report['seconds']:.0f} s")  # fmt: skip
-
-
-def _cell(value: Mapping[str, Any]) -> str:
-    low, high = value["ci95"]
-    return f"{value['mean']:.4f} [{low:.4f}, {high:.4f}]"
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ from urllib.parse import quote
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bench import baselines
+from bench import baselines, intervals
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
@@ -69,6 +69,7 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
+from bench.intervals import interval_cell
 from embeddings import retraining
 from embeddings.training import TrainingConfig
 from graph.ingest import importers
@@ -76,7 +77,6 @@ from graph.ingest.records import EventIn, ItemIn
 from graph.store import Graph
 
 K = 10
-RESAMPLES = 1_000
 TEXT_BATCH = 100  # texts per POST (the API's default INTERESTS_MAX_TEXT_BATCH)
 METRICS = ("ndcg@10", "recall@10", "hr@10")
 OURS = "ours (API, default policy)"
@@ -309,36 +309,10 @@ def tfidf_ranker(
     return rank
 
 
-def bootstrap_interval(
-    values: Sequence[float], *, seed: int, resamples: int = RESAMPLES
-) -> tuple[float, float]:
-    """The percentile 95% interval of the mean over ``resamples`` draws (with replacement)."""
-    data = np.asarray(values, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(data), size=(resamples, len(data)))
-    means = data[draws].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(low), float(high)
-
-
 def summarise(per_user: Mapping[str, Sequence[dict[str, float]]], *, seed: int) -> dict[str, Any]:
-    """Each method's means and bootstrap intervals, and ours minus the best baseline, paired (the
-    same draws of users for both: one seed)."""
-    found: dict[str, Any] = {}
-    for method, rows in per_user.items():
-        found[method] = {}
-        for metric in METRICS:
-            values = [r[metric] for r in rows]
-            low, high = bootstrap_interval(values, seed=seed)
-            found[method][metric] = {"mean": float(np.mean(values)), "ci95": [low, high]}
-    best = max(BASELINES, key=lambda m: found[m]["ndcg@10"]["mean"])
-    paired: dict[str, Any] = {"baseline": best}
-    for metric in METRICS:
-        gaps = [o[metric] - b[metric] for o, b in zip(per_user[OURS], per_user[best], strict=True)]
-        low, high = bootstrap_interval(gaps, seed=seed)
-        paired[metric] = {"mean": float(np.mean(gaps)), "ci95": [low, high]}
-    found["ours_minus_best_baseline"] = paired
-    return found
+    """Each method's means and bootstrap intervals, and ours minus the best baseline, paired."""
+    return intervals.summarise(per_user, seed=seed, metrics=METRICS, baselines=BASELINES,
+                               ours=OURS)  # fmt: skip
 
 
 # --- the graph and the API ------------------------------------------------------------------
@@ -488,15 +462,15 @@ def examples(served: Mapping[str, Served], users: Sequence[str]) -> list[dict[st
 def print_report(report: dict[str, Any]) -> None:
     results = report["results"]
     print(f"{report['users']} text-only users; 95% bootstrap intervals over users "
-          f"({RESAMPLES} resamples, seed {report['seed']})")  # fmt: skip
+          f"({intervals.RESAMPLES} resamples, seed {report['seed']})")  # fmt: skip
     print(f"{'method':<32} {'NDCG@10':>22} {'Recall@10':>22} {'HR@10':>22}")
     for method, values in results.items():
         if method == "ours_minus_best_baseline":
             continue
-        cells = [_cell(values[m]) for m in METRICS]
+        cells = [interval_cell(values[m]) for m in METRICS]
         print(f"{method:<32} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
     paired = results["ours_minus_best_baseline"]
-    cells = [_cell(paired[m]) for m in METRICS]
+    cells = [interval_cell(paired[m]) for m in METRICS]
     label = f"ours − {paired['baseline']}"[:32]
     print(f"{label:<32} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
     for name, found in report["answered_by"].items():
@@ -505,11 +479,6 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"example: {example}")
     print(f"stages (s): { {k: round(v, 1) for k, v in report['seconds_by_stage'].items()} }, "
           f"total {report['seconds']:.0f} s")  # fmt: skip
-
-
-def _cell(value: Mapping[str, Any]) -> str:
-    low, high = value["ci95"]
-    return f"{value['mean']:.4f} [{low:.4f}, {high:.4f}]"
 
 
 if __name__ == "__main__":

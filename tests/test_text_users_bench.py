@@ -9,6 +9,7 @@ import pytest
 
 from bench import text_users as tu
 from bench.baselines import metrics
+from bench.intervals import bootstrap_interval
 
 DAY = 86_400
 
@@ -113,11 +114,11 @@ def test_tfidf_ranks_by_matching_words_then_popularity() -> None:
 
 def test_bootstrap_interval_is_seeded_and_brackets_the_mean() -> None:
     values = [0.0] * 30 + [1.0] * 10
-    low, high = tu.bootstrap_interval(values, seed=3)
-    assert (low, high) == tu.bootstrap_interval(values, seed=3)
+    low, high = bootstrap_interval(values, seed=3)
+    assert (low, high) == bootstrap_interval(values, seed=3)
     assert low < 0.25 < high
     assert 0.1 < low and high < 0.4
-    assert tu.bootstrap_interval([0.5] * 8, seed=1) == (0.5, 0.5)
+    assert bootstrap_interval([0.5] * 8, seed=1) == (0.5, 0.5)
 
 
 def test_summary_pairs_ours_with_the_best_baseline() -> None:
