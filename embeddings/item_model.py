@@ -2,16 +2,18 @@
 
 Each past interaction is weighted by its strength and its recency by position
 (``history_weights``); the model's ``SIMILAR_TO`` neighbours of the history's items, weighted by
-the edge and the history weight, are the candidates. The service walks it in Cypher
-(``recommend/item_model_candidates``); ``walk_item_model`` is the same arithmetic in memory, for
-the transition model's fit and the benchmarks.
+the edge and the history weight, are the candidates. The service walks it in memory once a
+process holds the served run's table (``embeddings.item_table``), in Cypher until then
+(``recommend/item_model_candidates``); ``walk_item_model`` is the same arithmetic over a dict,
+for the transition model's fit and the benchmarks.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from graph.store import Graph
 
@@ -25,6 +27,14 @@ def interactions(graph: Graph, user_id: str, as_of: datetime) -> list[tuple[str,
     """The user's interactions up to ``as_of`` as (item, weight, epoch seconds), oldest first."""
     records = graph.read("recommend/history", user_id=user_id, as_of=as_of)
     return [(r["item"], float(r["weight"]), r["at"]) for r in records]
+
+
+def interactions_of(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, float, int]]:
+    """What ``interactions`` reads, from a user's ``evolution/user_signals`` rows: the events as
+    (item, weight, whole epoch seconds), oldest first, ties by item id."""
+    events = [row for row in rows if row["source"] == "event"]
+    events.sort(key=lambda row: (row["at"], row["item"]))
+    return [(row["item"], float(row["weight"]), int(row["second"])) for row in events]
 
 
 def walk_item_model(

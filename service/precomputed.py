@@ -29,6 +29,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from embeddings import item_table, runs
 from graph.evolution.strength import Strength, split_target
 from graph.store import Graph, Rows
 from service import recommend
@@ -97,6 +98,9 @@ def refresh(
     rows: list[dict[str, Any]] = []
     stored = 0
     tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
+    serving = runs.serving(graph)
+    if serving is not None and user_ids:  # the item-to-item model in memory for every user
+        item_table.TABLES.wait(graph, serving.run_id, serving.slot)
     for user_id in tqdm(user_ids, desc="precomputing recommendations", unit="user",
                         disable=None if progress is None else not progress):  # fmt: skip
         gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())

@@ -30,7 +30,7 @@ from typing import ClassVar, TypeAlias
 
 import numpy as np
 
-from embeddings import item_model, runs
+from embeddings import item_model, item_table, runs
 from embeddings.training import compose
 from embeddings.vectors import user_vector
 from graph.evolution import profiles, strength
@@ -44,6 +44,7 @@ NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
 LIKED_ANCHORS = 200  # newest liked items an embedding explanation may start from
+BEGINNING = datetime(1, 1, 1, tzinfo=UTC)  # a history is read from here
 
 
 SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
@@ -292,8 +293,9 @@ def gather(
     (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
     queries, while explanations and the benchmark's search of blends want them all)."""
     wanted = set(SOURCES if sources is None else sources)
-    signals = profiles.user_signals(graph, user_id, until=as_of)
-    history, seen = weighted_history(item_model.interactions(graph, user_id, as_of))
+    rows = profiles.user_rows(graph, user_id, since=BEGINNING, until=as_of)
+    signals = profiles.signals_of(row for row in rows if row["at"] >= 0)  # a profile from 1970
+    history, seen = weighted_history(item_model.interactions_of(rows))
     seen = seen if exclude_seen else []
     serving = runs.serving(graph)
     targets = profile_targets(signals, as_of)
@@ -320,6 +322,8 @@ def gather(
             )
     candidates = collect_candidates(by_profile, by_items, by_embedding, by_neighbours)
     details = fetch_items(graph, list(candidates))
+    for gone in candidates.keys() - details.keys():  # deleted since the run's model was loaded
+        del candidates[gone]
     add_popularity(candidates, details)
     return Gathered(targets, seen, history, serving, candidates, details)
 
@@ -455,9 +459,13 @@ def fetch_item_model(
     seen: Sequence[str],
     limit: int,
 ) -> list[tuple[str, float]]:
-    """The item-to-item model's best ``limit`` items not in ``seen`` (no query without history)."""
+    """The item-to-item model's best ``limit`` items not in ``seen`` (no query without history):
+    walked in memory once this process holds the run's table, in Cypher until then."""
     if not history:
         return []
+    table = item_table.TABLES.get(graph, serving.run_id, serving.slot)
+    if table is not None:
+        return table.walk({h.item: h.weight for h in history}, seen, limit)
     records = graph.read(
         "recommend/item_model_candidates", history=_weighted(history), slot=serving.slot,
         seen=list(seen), limit=limit,

@@ -1,8 +1,8 @@
-// A user's signals in [$since, $until], oldest first: each event with its item, the item's
-// categories and its ABOUT interests as [weight, key, evidenced] (evidenced: a text about the item
-// or its description says so, not its title alone; the caller keeps the strongest), each
-// expressed interest with that interest and its categories. Pattern comprehensions: faster here
-// than a COLLECT subquery per row.
+// A user's signals in [$since, $until], oldest first (at: epoch seconds with the fraction; second:
+// whole): each event with its item, the item's categories and its ABOUT interests as
+// [weight, key, evidenced] (evidenced: a text about the item or its description says so, not its
+// title alone; the caller keeps the strongest), each expressed interest with that interest and
+// its categories. Pattern comprehensions: faster here than a COLLECT subquery per row.
 MATCH (u:User {id: $user_id})
   USING INDEX SEEK u:User(id)
 CALL (u) {
@@ -20,5 +20,6 @@ CALL (u) {
          ['interest:' + n.key] + [(n)-[:IN_CATEGORY]->(c:Category) | 'category:' + c.name] AS targets,
          [] AS about
 }
-RETURN at.epochSeconds + at.nanosecond / 1e9 AS at, weight, source, item, targets, about
+RETURN at.epochSeconds + at.nanosecond / 1e9 AS at, at.epochSeconds AS second, weight, source, item,
+       targets, about
 ORDER BY at

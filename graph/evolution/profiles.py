@@ -108,8 +108,15 @@ def user_signals(
     graph: Graph, user_id: str, *, since: datetime = EPOCH, until: datetime
 ) -> list[Signal]:
     """The user's signals in ``[since, until]``, oldest first (only those with a target)."""
-    records = graph.read("evolution/user_signals", user_id=user_id, since=since, until=until)
-    return signals_of(records)
+    return signals_of(user_rows(graph, user_id, since=since, until=until))
+
+
+def user_rows(
+    graph: Graph, user_id: str, *, since: datetime = EPOCH, until: datetime
+) -> Sequence[Mapping[str, Any]]:
+    """The user's ``evolution/user_signals`` rows in ``[since, until]``, oldest first: what
+    ``signals_of`` reads, and the interactions a ranking walks (one read for both)."""
+    return graph.read("evolution/user_signals", user_id=user_id, since=since, until=until)
 
 
 def signals_of(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:
