@@ -1,6 +1,6 @@
 """Writing a run's results into Neo4j: its vectors in the run's slot property on each node, its
-item-to-item edges tagged with the slot, in batches, and the items' popularity (positive
-interactions) that ranking uses."""
+item-to-item edges tagged with the slot, in batches, the items' popularity (positive
+interactions) that ranking uses, and each category's and interest's members in that order."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from graph.store import Graph, Rows
 
 BATCH = 5_000
 SIMILAR_BATCH = 1_000  # items, each with its kept neighbours
+RANKED_DEPTH = 2_000  # items kept in a target's ranked list; a user who has seen more walks all
 WRITERS = {
     "user": "embeddings/write_user_vectors",
     "item": "embeddings/write_item_vectors",
@@ -27,7 +28,7 @@ def write_vectors(graph: Graph, slot: int, labels: Sequence[str], vectors: np.nd
     """Clear the slot, then write each vector (labels ``u:<id>`` …) to its node's slot property."""
     prop = slot_property(slot)
     graph.run("embeddings/clear_slot", property=prop)
-    graph.run("embeddings/item_popularity")
+    write_popularity(graph)
     rows: dict[str, list[dict[str, object]]] = defaultdict(list)
     for label, vector in zip(labels, vectors, strict=True):
         prefix, _, identifier = label.partition(":")
@@ -39,6 +40,14 @@ def write_vectors(graph: Graph, slot: int, labels: Sequence[str], vectors: np.nd
             graph.write(WRITERS[label], rows=Rows(chunk), property=prop)
             written += len(chunk)
     return written
+
+
+def write_popularity(graph: Graph) -> None:
+    """Each item's popularity, then each category's and interest's members ranked by it: the
+    lists ``service.recommend`` walks for a profile's targets (stale lists are marked so first)."""
+    graph.write("embeddings/popularity_changes")
+    graph.run("embeddings/item_popularity")
+    graph.run("embeddings/rank_targets", depth=RANKED_DEPTH)
 
 
 def write_similar(graph: Graph, slot: int, neighbours: Neighbours) -> int:

@@ -445,11 +445,27 @@ def fetch_item_model_anchors(
 def fetch_profile_candidates(
     graph: Graph, targets: Sequence[strength.Strength], seen: Sequence[str]
 ) -> list[ProfileHit]:
-    records = graph.read(
-        "recommend/profile_candidates", targets=target_rows(targets), seen=list(seen),
-        limit=CANDIDATES, per_target=PER_TARGET,
-    )  # fmt: skip
-    return [ProfileHit(r["item"], r["affinity"], list(r["via"])) for r in records]
+    """Each target's ``PER_TARGET`` most popular unseen items, from the lists ranked at the last
+    run where they hold, from every member of the other targets; the best ``CANDIDATES``."""
+    rows = target_rows(targets)
+    found: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for r in graph.read("recommend/profile_candidates_listed", targets=rows, seen=list(seen),
+                        per_target=PER_TARGET):  # fmt: skip
+        if r["holds"] and (len(r["found"]) == PER_TARGET or r["complete"]):
+            found[(r["type"], r["key"])] = [(item, pop) for item, pop in r["found"]]
+    rest = [row for row in rows if (row["type"], row["key"]) not in found]
+    if rest:
+        found.update(fetch_target_members(graph, rest, seen))
+    return profile_hits(targets, found, CANDIDATES)
+
+
+def fetch_target_members(
+    graph: Graph, rows: Sequence[Mapping[str, object]], seen: Sequence[str]
+) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Each target's ``PER_TARGET`` most popular unseen items, read from every member."""
+    records = graph.read("recommend/profile_candidates", targets=list(rows), seen=list(seen),
+                         per_target=PER_TARGET)  # fmt: skip
+    return {(r["type"], r["key"]): [(item, pop) for item, pop in r["found"]] for r in records}
 
 
 def fetch_item_model(
@@ -583,6 +599,26 @@ def target_rows(targets: Sequence[strength.Strength]) -> list[dict[str, object]]
         kind, key = split_target(s.target)
         rows.append({"type": kind, "key": key, "strength": s.blended})
     return rows
+
+
+def profile_hits(
+    targets: Sequence[strength.Strength],
+    found: Mapping[tuple[str, str], Sequence[tuple[str, int]]],
+    limit: int,
+) -> list[ProfileHit]:
+    """The items the targets reached (``found`` per target's type and key, with popularity),
+    each with its affinity (the summed strength of the targets that reach it) and those targets;
+    the best ``limit`` by affinity × log(2 + popularity), then id."""
+    affinity: dict[str, float] = {}
+    via: dict[str, list[str]] = {}
+    popularity: dict[str, int] = {}
+    for target in targets:
+        for item, pop in found.get(split_target(target.target), ()):
+            affinity[item] = affinity.get(item, 0.0) + target.blended
+            via.setdefault(item, []).append(target.target)
+            popularity[item] = pop
+    ranked = sorted(affinity, key=lambda i: (-affinity[i] * math.log(2 + popularity[i]), i))
+    return [ProfileHit(item, affinity[item], via[item]) for item in ranked[:limit]]
 
 
 def collect_candidates(

@@ -21,5 +21,8 @@ CALL (i, row) {
   MERGE (c:Category {name: name})
     ON CREATE SET c.created_at = datetime()
   MERGE (i)-[:IN_CATEGORY]->(c)
+    // a new member: the category's list ranked at the last run (embeddings/rank_targets) no
+    // longer holds
+    ON CREATE SET c.changes = coalesce(c.changes, 0) + 1
 }
 RETURN count(*) AS upserted

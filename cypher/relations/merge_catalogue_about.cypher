@@ -5,5 +5,6 @@ MATCH (i:Item {id: row.item_id})
 MATCH (n:Interest {key: row.interest_key})
   USING INDEX SEEK n:Interest(key)
 MERGE (i)-[a:ABOUT]->(n)
+  ON CREATE SET n.changes = coalesce(n.changes, 0) + 1 // see embeddings/rank_targets
 SET a.catalogue_weight = row.weight,
     a.weight = row.weight + coalesce(a.text_weight, 0.0)

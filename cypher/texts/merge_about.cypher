@@ -7,7 +7,8 @@ WITH i, row
 MATCH (n:Interest {key: row.interest_key})
   USING INDEX SEEK n:Interest(key)
 MERGE (i)-[a:ABOUT]->(n)
-  ON CREATE SET a.text_weight = 0.0, a.mentions = 0
+  ON CREATE SET a.text_weight = 0.0, a.mentions = 0,
+                n.changes = coalesce(n.changes, 0) + 1 // see embeddings/rank_targets
 SET a.text_weight = coalesce(a.text_weight, 0.0) + row.weight,
     a.mentions = coalesce(a.mentions, 0) + 1,
     a.weight = coalesce(a.catalogue_weight, 0.0) + coalesce(a.text_weight, 0.0) + row.weight
