@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -81,6 +82,31 @@ def api_server(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def load_run(
+    url: str,
+    ids: str,
+    env: dict[str, str],
+    seconds: float,
+    what: str,
+    *,
+    clients: int = 16,
+    goal_ms: float = 100,
+) -> dict[str, Any]:
+    """``bench/load.py`` in a second process on ``url`` (holding ``{id}``, filled from the file
+    ``ids``) after a 3-second warm-up from two clients: its figures, printed in a line."""
+    command = [sys.executable, "-m", "bench.load", url, ids]
+    subprocess.run([*command, "--clients", "2", "--seconds", "3"], capture_output=True, text=True,
+                   check=True, env=env)  # fmt: skip
+    load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],
+                          capture_output=True, text=True, check=True, env=env)  # fmt: skip
+    figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
+    print(f"latency, {what}, {clients} client(s), "
+          f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
+          f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
+          f"(goal p99 <= {goal_ms:g} ms)", flush=True)  # fmt: skip
+    return figures
 
 
 def http(

@@ -27,8 +27,6 @@ import argparse
 import itertools
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -44,6 +42,7 @@ from bench.common import (
     api_server,
     bench_server,
     delete_all_users,
+    load_run,
     read_movies,
     read_ratings,
 )
@@ -261,46 +260,26 @@ def latency(graph: Graph, conn: Any, users: list[str], *, seconds: float) -> dic
     with api_server(graph, conn) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
-        found["live"] = _load(f"{url}&as_of=2100-01-01T00:00:00Z", ids.name, env, seconds, "live")
+        live = f"{url}&as_of=2100-01-01T00:00:00Z"
+        found["live"] = load_run(live, ids.name, env, seconds, "live")
         started = time.perf_counter()
         count = precomputed.refresh(graph)
         found["refresh"] = {"users": count, "seconds": time.perf_counter() - started}
         print(f"precomputed {count} users in {found['refresh']['seconds']:.1f} s")
-        found["precomputed"] = _load(
+        found["precomputed"] = load_run(
             url, ids.name, env, seconds, f"precomputed, {WORKERS} workers × {THREADS} thread(s)"
         )
-        found["precomputed_1_client"] = _load(
+        found["precomputed_1_client"] = load_run(
             url, ids.name, env, seconds, "precomputed, one client", clients=1
         )
     with api_server(graph, conn, workers=2, threads=4) as (base, _, headers):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         url = f"{base}/v1/users/{{id}}/recommendations?k=10"
-        found["precomputed_2x4"] = _load(
+        found["precomputed_2x4"] = load_run(
             url, ids.name, env, seconds, "precomputed, 2 workers × 4 threads"
         )
     Path(ids.name).unlink()
     return found
-
-
-def _load(
-    url: str, ids: str, env: dict[str, str], seconds: float, what: str, *, clients: int = 16
-) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.load", url, ids]
-    subprocess.run(
-        [*command, "--clients", "2", "--seconds", "3"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )  # fmt: skip  (warm-up)
-    load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],
-                          capture_output=True, text=True, check=True, env=env)  # fmt: skip
-    figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
-    print(f"latency, {what}, {clients} client(s), "
-          f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
-          f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
-          f"(goal p99 <= 100 ms)")  # fmt: skip
-    return figures
 
 
 if __name__ == "__main__":
