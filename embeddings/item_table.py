@@ -54,6 +54,30 @@ class NeighbourTable:
         best = np.lexsort((self.order[columns], -scores))[:limit]
         return [(self.items[c], float(s)) for c, s in zip(columns[best], scores[best], strict=True)]
 
+    def anchors(
+        self, weights: Mapping[str, float], items: Collection[str]
+    ) -> dict[str, tuple[str, float]]:
+        """For each of ``items`` the walk reaches, the history item that gave it the largest part
+        of its score (``history weight × edge weight``; ties by id), with that part."""
+        rows = np.array([self.index[item] for item in weights if item in self.index], np.int64)
+        if not len(rows):
+            return {}
+        history = np.array([weights[self.items[r]] for r in rows], dtype=np.float64)
+        columns = self.matrix[rows].tocsc()  # the history's edges, by the item they lead to
+        found = {}
+        for item in items:
+            column = self.index.get(item)
+            if column is None:
+                continue
+            start, end = columns.indptr[column], columns.indptr[column + 1]
+            if start == end:
+                continue
+            leading = columns.indices[start:end]  # positions in the history
+            parts = columns.data[start:end] * history[leading]
+            best = np.lexsort((self.order[rows[leading]], -parts))[0]
+            found[item] = (self.items[rows[leading[best]]], float(parts[best]))
+        return found
+
 
 def table_of(run_id: str, rows: Iterable[Mapping[str, Any]]) -> NeighbourTable:
     """The table of ``embeddings/similar_table`` rows (item, similar ids, weights)."""

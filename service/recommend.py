@@ -44,7 +44,6 @@ NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
 LIKED_ANCHORS = 200  # newest liked items an embedding explanation may start from
-BEGINNING = datetime(1, 1, 1, tzinfo=UTC)  # a history is read from here
 
 
 SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
@@ -293,8 +292,8 @@ def gather(
     (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
     queries, while explanations and the benchmark's search of blends want them all)."""
     wanted = set(SOURCES if sources is None else sources)
-    rows = profiles.user_rows(graph, user_id, since=BEGINNING, until=as_of)
-    signals = profiles.signals_of(row for row in rows if row["at"] >= 0)  # a profile from 1970
+    rows = profiles.history_rows(graph, user_id, until=as_of)
+    signals = profiles.profile_signals(rows)
     history, seen = weighted_history(item_model.interactions_of(rows))
     seen = seen if exclude_seen else []
     serving = runs.serving(graph)
@@ -329,14 +328,15 @@ def gather(
 
 
 def predicted_items(
-    graph: Graph, user_id: str, *, as_of: datetime, limit: int
+    graph: Graph, interactions: Sequence[tuple[str, float, int]], *, limit: int
 ) -> tuple[runs.Serving | None, list[tuple[str, float]]]:
-    """The served run and the item-to-item model's best ``limit`` unseen items for the user at
-    ``as_of``, with their scores (none before the first run)."""
+    """The served run and the item-to-item model's best ``limit`` unseen items after the user's
+    ``interactions`` (``item_model.interactions``), with their scores (none before the first
+    run)."""
     serving = runs.serving(graph)
     if serving is None:
         return None, []
-    history, seen = weighted_history(item_model.interactions(graph, user_id, as_of))
+    history, seen = weighted_history(interactions)
     return serving, fetch_item_model(graph, serving, history, seen, limit)
 
 
@@ -429,6 +429,15 @@ def fetch_item_model_anchors(
     items = [c.item for c in chosen if "items" in c.features]
     if gathered.serving is None or not items:
         return {}
+    serving = gathered.serving
+    table = item_table.TABLES.get(graph, serving.run_id, serving.slot)
+    if table is not None:
+        led = table.anchors({h.item: h.weight for h in gathered.history}, items)
+        titles = fetch_items(graph, sorted({anchor for anchor, _ in led.values()}))
+        return {
+            item: ItemModelAnchor(item, anchor, _title(titles.get(anchor)), part)
+            for item, (anchor, part) in led.items()
+        }
     records = graph.read(
         "recommend/item_model_anchors", history=_weighted(gathered.history),
         slot=gathered.serving.slot, items=items,
@@ -496,8 +505,9 @@ def fetch_embedding_candidates(
     records = graph.read(
         "recommend/embedding_candidates", index=serving.index("item"),
         k=min(CANDIDATES + len(seen), 5_000), vector=composed.tolist(), seen=list(seen),
+        limit=CANDIDATES,
     )  # fmt: skip
-    return [(r["item"], r["cosine"]) for r in records[:CANDIDATES]]
+    return [(r["item"], r["cosine"]) for r in records]
 
 
 def fetch_neighbour_candidates(
@@ -567,6 +577,10 @@ def fetch_similar_by_embedding(
 def fetch_co_interacted(graph: Graph, item_id: str, k: int) -> list[tuple[str, float]]:
     records = graph.read("recommend/co_interacted_items", item_id=item_id, k=k)
     return [(r["item"], float(r["users"])) for r in records]
+
+
+def _title(details: ItemDetails | None) -> str | None:
+    return details.title if details is not None else None
 
 
 def _weighted(history: Sequence[HistoryItem]) -> list[dict[str, object]]:

@@ -44,6 +44,26 @@ def test_the_walk_in_memory_matches_the_arithmetic_of_the_cypher_walk() -> None:
     assert table.walk({"unknown": 1.0}, set(), 10) == []
 
 
+def test_an_items_anchor_is_the_history_item_that_gave_most() -> None:
+    rng = random.Random(5)
+    rows = random_rows(rng, 40, 6)
+    table = table_of("run", rows)
+    edges = {
+        (r["item"], other): w
+        for r in rows
+        for other, w in zip(r["similar"], r["weights"], strict=True)
+    }
+    for _ in range(30):
+        history = {f"i{n:03d}": rng.choice([1.0, 0.5]) for n in rng.sample(range(40), 8)}
+        reached = [item for item, _ in table.walk(history, set(history), 40)]
+        found = table.anchors(history, [*reached, "unknown"])
+        assert set(found) == set(reached)
+        for item in reached:
+            parts = {j: h * edges[(j, item)] for j, h in history.items() if (j, item) in edges}
+            best = max(parts.values())
+            assert found[item] == (min(j for j, part in parts.items() if part == best), best)
+
+
 def test_ties_are_broken_by_item_id() -> None:
     rows = [{"item": "a", "similar": ["z", "m", "b"], "weights": [0.5, 0.5, 0.5]}]
     assert table_of("run", rows).walk({"a": 2.0}, {"a"}, 2) == [("b", 1.0), ("m", 1.0)]
@@ -68,6 +88,8 @@ def test_a_ranking_walks_the_served_table_and_answers_as_the_cypher_walk(
     by_cypher = fetch_item_model(graph, serving, history, seen, 50)
     before = gather(graph, user, as_of=as_of, exclude_seen=False)
     assert before.history == history  # read with the signals, as the history query reads it
+    chosen = recommend.rank(before, 6)
+    anchors = recommend.fetch_item_model_anchors(graph, chosen, before)  # explained in Cypher
     cache = TableCache()
     monkeypatch.setattr(item_table, "TABLES", cache)
     table = cache.wait(graph, trained, serving.slot)
@@ -76,6 +98,10 @@ def test_a_ranking_walks_the_served_table_and_answers_as_the_cypher_walk(
     by_table = fetch_item_model(graph, serving, history, seen, 50)
     assert by_cypher and [i for i, _ in by_table] == [i for i, _ in by_cypher]
     assert [s for _, s in by_table] == pytest.approx([s for _, s in by_cypher])
+    by_memory = recommend.fetch_item_model_anchors(graph, chosen, before)
+    assert by_memory.keys() == anchors.keys() and anchors
+    for item, anchor in by_memory.items():  # the tiny graph's weights tie: the part is the same
+        assert anchor.part == pytest.approx(anchors[item].part) and anchor.title is not None
     after = gather(graph, user, as_of=as_of, exclude_seen=False)
     assert after.history == before.history and after.seen == before.seen
     assert after.candidates.keys() == before.candidates.keys()

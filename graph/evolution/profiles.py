@@ -24,6 +24,7 @@ from graph.evolution.trends import Trend
 from graph.store import Graph
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BEGINNING = datetime(1, 1, 1, tzinfo=UTC)  # a history for the item-to-item walk starts here
 ITEM_INTERESTS = 5  # of an item's ABOUT interests, the strongest this many carry its events
 TITLE_EVIDENCE_ITEMS = 2  # items a user acted on whose titles alone say it, for an interest
 FACET_POOL = 200  # the interests among this many strongest targets may form facets
@@ -111,12 +112,34 @@ def user_signals(
     return signals_of(user_rows(graph, user_id, since=since, until=until))
 
 
+def history_rows(graph: Graph, user_id: str, *, until: datetime) -> list[dict[str, Any]]:
+    """Every ``evolution/user_signals`` row of the user up to ``until``: what a ranking and a
+    forecast read once for the profile (``profile_signals``) and the item-to-item walk."""
+    return user_rows(graph, user_id, since=BEGINNING, until=until)
+
+
+def profile_signals(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:
+    """``user_signals`` from ``history_rows``: a profile counts signals from ``EPOCH``."""
+    return signals_of(row for row in rows if row["at"] >= 0)
+
+
 def user_rows(
     graph: Graph, user_id: str, *, since: datetime = EPOCH, until: datetime
-) -> Sequence[Mapping[str, Any]]:
+) -> list[dict[str, Any]]:
     """The user's ``evolution/user_signals`` rows in ``[since, until]``, oldest first: what
     ``signals_of`` reads, and the interactions a ranking walks (one read for both)."""
-    return graph.read("evolution/user_signals", user_id=user_id, since=since, until=until)
+    record = graph.read_one("evolution/user_signals", user_id=user_id, since=since, until=until)
+    return rows_of(record) if record is not None else []
+
+
+def rows_of(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The rows of ``evolution/user_signals``'s columns (a text's item is None)."""
+    names = list(columns.keys())
+    lists = [columns[name] for name in names]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*lists, strict=True)]
+    for row in rows:
+        row["item"] = row["item"] or None
+    return rows
 
 
 def signals_of(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:

@@ -72,8 +72,12 @@ def user_forecast(user_id: str) -> ResponseReturnValue:
     item-to-item model predicts; each part's share is in the answer."""
     args = query_args(ForecastQuery)
     as_of = args.as_of or _now()
-    signals = _signals(user_id, until=as_of)
-    found = forecast.forecast(store(), user_node(user_id), signals, as_of, limit=args.limit)
+    graph = store()
+    node = user_node(user_id)
+    if not profiles.user_known(graph, node):
+        raise not_found("user", user_id)
+    rows = profiles.history_rows(graph, node, until=as_of)
+    found = forecast.forecast(graph, rows, as_of, limit=args.limit)
     return {"user_id": user_id, **evolution_json.forecast_json(found)}
 
 

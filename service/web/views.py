@@ -208,13 +208,14 @@ def user(user_id: str) -> ResponseReturnValue:
     if not profiles.user_known(graph, node):
         raise not_found("user", user_id)
     now = datetime.now(UTC)
-    signals = profiles.user_signals(graph, node, until=now)
+    rows = profiles.history_rows(graph, node, until=now)
+    signals = profiles.profile_signals(rows)
     profile = profiles.profile_at(graph, signals, now, horizon="blended", limit=12)
     found_shifts = shifts.detect(signals)
     timeline = _timeline(signals, now)
     picture = render_svg(user_id, timeline, found_shifts) if timeline is not None else None
     trend_of = {s.target: s.trend for s in timeline.series} if timeline is not None else {}
-    predicted = forecast.forecast(graph, node, signals, now, limit=8)
+    predicted = forecast.forecast(graph, rows, now, limit=8)
     forecast_chart = charts.bars(
         [(split_target(t.target)[1], t.score) for t in predicted.targets], value_title="score"
     ) if predicted.targets else None  # fmt: skip
