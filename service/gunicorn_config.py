@@ -1,12 +1,13 @@
-"""gunicorn's hooks for the API's Prometheus metrics, loaded with ``--config
-python:service.gunicorn_config`` (``service.cli_support.gunicorn_command``).
+"""gunicorn's hooks for the API's Prometheus metrics and its workers' heap, loaded with
+``--config python:service.gunicorn_config`` (``service.cli_support.gunicorn_command``).
 
 Every worker writes its metrics into files in ``PROMETHEUS_MULTIPROC_DIR`` (which the command
 line sets, ``--env``) and ``GET /metrics`` adds them up (``service/metrics.py``). Files of an
 earlier server would be added in too, so the folder is emptied once the server has bound its
 socket, before any worker starts (a second server refused the port never gets that far), and
 again when it exits. When a worker exits, its live gauges are dropped; its counters stay, as
-counters must. Only hooks live here: gunicorn reads every module-level name that is one of its
+counters must. A worker, once ready, moves what it loaded out of the garbage collector's sight
+(``service.heap``). Only hooks live here: gunicorn reads every module-level name that is one of its
 settings.
 """
 
@@ -24,6 +25,12 @@ def when_ready(server: Any) -> None:
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         _empty(folder)
+
+
+def post_worker_init(worker: Any) -> None:
+    from service import heap
+
+    heap.freeze_once("worker ready")  # the app is loaded: none of it is garbage
 
 
 def child_exit(server: Any, worker: Any) -> None:

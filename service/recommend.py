@@ -527,11 +527,10 @@ def fetch_neighbour_candidates(
 
 
 def fetch_items(graph: Graph, ids: list[str]) -> dict[str, ItemDetails]:
-    records = graph.read("recommend/items_by_id", ids=ids)
-    return {
-        r["item"]: ItemDetails(r["title"], sorted(r["categories"]), r["popularity"])
-        for r in records
-    }
+    record = graph.read_one("recommend/items_by_id", ids=ids)
+    rows = record["items"] if record is not None else []
+    return {item: ItemDetails(title, sorted(categories), popularity)
+            for item, title, popularity, categories in rows}  # fmt: skip
 
 
 def fetch_category_tops(graph: Graph, depth: int) -> dict[str, list[tuple[str, ItemDetails]]]:

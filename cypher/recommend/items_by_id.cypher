@@ -1,6 +1,7 @@
-// Titles, categories and popularity of items, for ranking and answers.
+// Titles, popularity and categories of items, for ranking and answers: one record, a row per item
+// found (one record decodes far faster than hundreds).
 UNWIND $ids AS id
 MATCH (i:Item {id: id})
   USING INDEX SEEK i:Item(id)
-RETURN i.id AS item, i.title AS title, coalesce(i.popularity, 0) AS popularity,
-       [(i)-[:IN_CATEGORY]->(c:Category) | c.name] AS categories
+RETURN collect([i.id, i.title, coalesce(i.popularity, 0),
+                [(i)-[:IN_CATEGORY]->(c:Category) | c.name]]) AS items

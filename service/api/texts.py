@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from graph.ingest.records import TextIn, parse_batch
 from graph.text import user_texts
 from graph.text.extraction import default_extractor
+from service import heap
 from service.api.params import json_body, user_node
 from service.api.render import score
 from service.api.spec import Body, operation
@@ -34,6 +35,7 @@ def post_texts(user_id: str) -> ResponseReturnValue:
     extractor = default_extractor()  # loads spaCy on a worker's first text request
     with timing_extraction():
         extractions = extractor.extract([t.text for t in batch])
+    heap.freeze_once("text models")  # loaded by the first extraction
     analyses = user_texts.store_extracted(
         graph,
         [(node, t) for t in batch],
@@ -58,6 +60,7 @@ def extract() -> ResponseReturnValue:
     batch = _texts(require_timestamp=False)
     graph = store()
     analyses = user_texts.analyse(graph, default_extractor(), batch)
+    heap.freeze_once("text models")
     return {"texts": [text_answer(a) for a in analyses]}
 
 
