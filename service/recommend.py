@@ -22,6 +22,7 @@ are dataclasses with raw numbers and instants; ``service.api.recommendation_json
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar, TypeAlias
 
 import numpy as np
+from cachetools import LRUCache
 
 from embeddings import item_model, item_table, runs
 from embeddings.training import compose
@@ -448,20 +450,77 @@ def fetch_item_model_anchors(
     }
 
 
+@dataclass(frozen=True)
+class RankedList:
+    """A profile target's members ranked at the last run (``embeddings/rank_targets``): ids and
+    popularity, best first; ``complete`` when no member was left out."""
+
+    type: str
+    key: str
+    items: Sequence[str]
+    counts: Sequence[int]
+    complete: bool
+
+    def first_unseen(self, seen: Collection[str], count: int) -> list[tuple[str, int]] | None:
+        """The first ``count`` members not in ``seen``, with their popularity; None when the
+        list ran out before (it left members out, so the rest must be read)."""
+        found = []
+        for item, popularity in zip(self.items, self.counts, strict=True):
+            if item not in seen:
+                found.append((item, popularity))
+                if len(found) == count:
+                    return found
+        return found if self.complete else None
+
+
+class TargetLists:
+    """The ranked member lists this process holds, by version: each is read once per run."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._lock = threading.Lock()
+        # by target (type, key): the version held and its ids and popularity
+        self._lists: LRUCache[tuple[str, str], tuple[str, Sequence[str], Sequence[int]]]
+        self._lists = LRUCache(size)
+
+    def fetch(self, graph: Graph, rows: Sequence[Mapping[str, object]]) -> list[RankedList]:
+        """The lists of the targets (``target_rows``) whose lists hold now."""
+        with self._lock:
+            kept = [self._lists.get((str(r["type"]), str(r["key"]))) for r in rows]
+        held = [k[0] for k in kept if k is not None]
+        found = []
+        for r in graph.read("recommend/target_lists", targets=list(rows), held=held):
+            if not r["holds"]:
+                continue
+            target = (r["type"], r["key"])
+            with self._lock:
+                if r["top"] is not None:
+                    self._lists[target] = (r["version"], r["top"], r["counts"])
+                held_now = self._lists.get(target)
+            if held_now is None or held_now[0] != r["version"]:
+                continue  # replaced or dropped meanwhile: the full read answers for it
+            found.append(RankedList(*target, held_now[1], held_now[2], r["complete"]))
+        return found
+
+
+TARGET_LISTS = TargetLists()  # this process's
+
+
 # --- fetch -----------------------------------------------------------------------------------
 
 
 def fetch_profile_candidates(
     graph: Graph, targets: Sequence[strength.Strength], seen: Sequence[str]
 ) -> list[ProfileHit]:
-    """Each target's ``PER_TARGET`` most popular unseen items, from the lists ranked at the last
-    run where they hold, from every member of the other targets; the best ``CANDIDATES``."""
+    """Each target's ``PER_TARGET`` most popular unseen items, from its member list ranked at
+    the last run (walked in memory) where the list holds, from every member of the other
+    targets; the best ``CANDIDATES``."""
     rows = target_rows(targets)
+    unseen = set(seen)
     found: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for r in graph.read("recommend/profile_candidates_listed", targets=rows, seen=list(seen),
-                        per_target=PER_TARGET):  # fmt: skip
-        if r["holds"] and (len(r["found"]) == PER_TARGET or r["complete"]):
-            found[(r["type"], r["key"])] = [(item, pop) for item, pop in r["found"]]
+    for ranked in TARGET_LISTS.fetch(graph, rows):
+        first = ranked.first_unseen(unseen, PER_TARGET)
+        if first is not None:
+            found[(ranked.type, ranked.key)] = first
     rest = [row for row in rows if (row["type"], row["key"]) not in found]
     if rest:
         found.update(fetch_target_members(graph, rest, seen))

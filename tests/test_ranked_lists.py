@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from embeddings import item_model, writeback
 from graph.evolution import profiles
+from graph.evolution.strength import Signal
 from graph.store import Graph
 from service import recommend
 from service.recommend import (
@@ -31,8 +32,7 @@ def both_ways(graph: Graph, user: str) -> tuple[list[ProfileHit], list[ProfileHi
     targets = profile_targets(profiles.user_signals(graph, user, until=AS_OF), AS_OF)
     _, seen = weighted_history(item_model.interactions(graph, user, AS_OF))
     rows = target_rows(targets)
-    held = [r["holds"] for r in graph.read("recommend/profile_candidates_listed", targets=rows,
-                                           seen=seen, per_target=recommend.PER_TARGET)]  # fmt: skip
+    held = [r["holds"] for r in graph.read("recommend/target_lists", targets=rows, held=[])]
     fast = fetch_profile_candidates(graph, targets, seen)
     full = profile_hits(targets, fetch_target_members(graph, rows, seen), recommend.CANDIDATES)
     return fast, full, held
@@ -61,12 +61,21 @@ def test_a_member_that_came_after_the_run_is_found(
     fast, full, held = both_ways(graph, user)
     assert not all(held)  # the comedy list no longer holds
     assert fast == full and f"{prefix}comedy9" in [h.item for h in fast]
-    # an item that leaves the category is gone at once, although the horror list still holds it
+    # a member that leaves: the horror list no longer holds either
+    horror_fan = PSEUDONYMS.user(f"{prefix}u5")
+    assert all(both_ways(graph, horror_fan)[2])
     moved = {"id": f"{prefix}horror0", "title": "horror 0", "categories": [f"{prefix}comedy"]}
     assert client.post("/v1/items", json=[moved]).status_code == 200
+    fast, full, held = both_ways(graph, horror_fan)
+    assert not all(held) and fast == full and f"{prefix}horror0" not in [h.item for h in fast]
+
+
+def test_a_deleted_member_leaves_its_list_stale(graph: Graph, prefix: str, trained: str) -> None:
     horror_fan = PSEUDONYMS.user(f"{prefix}u5")
-    fast, full, _ = both_ways(graph, horror_fan)
-    assert fast == full and f"{prefix}horror0" not in [h.item for h in fast]
+    assert all(both_ways(graph, horror_fan)[2])
+    graph.run("admin/delete_by_id_prefix", prefix=f"{prefix}horror1")
+    fast, full, held = both_ways(graph, horror_fan)
+    assert not all(held) and fast == full and f"{prefix}horror1" not in [h.item for h in fast]
 
 
 def test_lists_hold_only_for_the_popularity_they_were_ranked_by(
@@ -81,3 +90,25 @@ def test_lists_hold_only_for_the_popularity_they_were_ranked_by(
     fast, full, held = both_ways(graph, user)
     assert all(held) and fast == full  # the lists that ran out are read in full
     assert {f"{prefix}comedy0", f"{prefix}comedy5"} <= {h.item for h in fast}
+
+
+def test_a_placeholder_that_becomes_an_item_joins_its_interests_lists(
+    client: FlaskClient, graph: Graph, prefix: str, trained: str
+) -> None:
+    key, item = f"{prefix}ghosts", f"{prefix}ghost-story"
+    interest = {"key": key, "name": "ghosts", "alias": "ghosts", "embedding": None}
+    graph.write("texts/merge_interests", rows=[interest])
+    # a text about an item the catalogue does not have yet: a placeholder about ghosts
+    graph.write("texts/merge_about", rows=[{"item_id": item, "interest_key": key, "weight": 1.0}])
+    writeback.write_popularity(graph)
+    target = [{"type": "interest", "key": key, "strength": 1.0}]
+    (before,) = graph.read("recommend/target_lists", targets=target, held=[])
+    assert before["holds"] and before["top"] == []  # placeholders are left out
+    new = {"id": item, "title": "A ghost story", "categories": [f"{prefix}horror"]}
+    assert client.post("/v1/items", json=[new]).status_code == 200
+    (after,) = graph.read("recommend/target_lists", targets=target, held=[])
+    assert not after["holds"]
+    (ghosts,) = profile_targets(
+        [Signal(AS_OF.timestamp() - 1, 1.0, "text", (f"interest:{key}",))], AS_OF
+    )
+    assert [h.item for h in fetch_profile_candidates(graph, [ghosts], [])] == [item]

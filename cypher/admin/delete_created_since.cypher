@@ -6,5 +6,9 @@ WHERE (n:User OR n:Item OR n:Category OR n:Interest OR n:Text OR n:Recommendatio
        OR n:PolicySnapshot)
   AND coalesce(n.created_at, n.at) >= $since
 CALL (n) {
+  // the lists ranked at the last run (embeddings/rank_targets) lose a member
+  OPTIONAL MATCH (n:Item)-[:IN_CATEGORY|ABOUT]->(t)
+  SET t.changes = coalesce(t.changes, 0) + 1
+  WITH DISTINCT n
   DETACH DELETE n
 } IN TRANSACTIONS OF 1000 ROWS
