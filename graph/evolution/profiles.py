@@ -153,22 +153,26 @@ def signals_of(rows: Iterable[Mapping[str, Any]]) -> list[Signal]:
     evidenced: set[str] = set()  # interests admitted so far
     found = []
     for row in rows:
-        for _, key, *flag in row["about"]:
+        pairs = row["about"]
+        for _, key, *flag in pairs:
             if flag and not flag[0]:
                 titled[key].add(row.get("item") or "")
             if not flag or flag[0] or len(titled[key]) >= TITLE_EVIDENCE_ITEMS:
                 evidenced.add(key)
-        about = [pair for pair in row["about"] if pair[1] in evidenced]
-        signal = signal_of({**row, "about": about})
+        signal = signal_of(row, [pair for pair in pairs if pair[1] in evidenced])
         if signal is not None:
             found.append(signal)
     return found
 
 
-def signal_of(row: Mapping[str, Any]) -> Signal | None:
+def signal_of(
+    row: Mapping[str, Any], about: Sequence[Sequence[Any]] | None = None
+) -> Signal | None:
     """The signal of one ``evolution/user_signals`` row (``at``, ``weight``, ``source``,
-    ``targets``, ``about``), or None when it has no target."""
-    targets = (*row["targets"], *strongest_about(row["about"]))
+    ``targets``, ``about``; ``about`` given: instead of the row's), or None when it has no
+    target."""
+    pairs = row["about"] if about is None else about
+    targets = (*row["targets"], *strongest_about(pairs)) if pairs else tuple(row["targets"])
     if not targets:
         return None
     return Signal(float(row["at"]), float(row["weight"]), row["source"], targets)
@@ -177,6 +181,8 @@ def signal_of(row: Mapping[str, Any]) -> Signal | None:
 def strongest_about(about: Sequence[Sequence[Any]]) -> list[str]:
     """Of an item's ``[weight, target, ...]`` ABOUT pairs, the ``ITEM_INTERESTS`` strongest
     targets."""
+    if len(about) == 1:
+        return [about[0][1]]
     return [pair[1] for pair in sorted(about, key=lambda pair: -pair[0])[:ITEM_INTERESTS]]
 
 

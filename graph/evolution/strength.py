@@ -15,12 +15,11 @@ about the moment than "the last thirty days" when all of them happened on one ev
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 DAY = 86_400.0
 
@@ -61,7 +60,11 @@ class Strength:
 
 def decay(signals: Sequence[Signal], as_of: float, horizon: Horizon) -> np.ndarray:
     """Each signal's decay factor at ``as_of`` (0 for signals after it). Signals oldest first."""
-    ats = np.array([s.at for s in signals], dtype=np.float64)
+    return decay_at(np.array([s.at for s in signals], dtype=np.float64), as_of, horizon)
+
+
+def decay_at(ats: np.ndarray, as_of: float, horizon: Horizon) -> np.ndarray:
+    """``decay`` of the signals' instants (epoch seconds, oldest first)."""
     factors = (ats <= as_of).astype(np.float64)
     if horizon.half_life_days:
         age = np.maximum(as_of - ats, 0.0) / DAY
@@ -72,17 +75,47 @@ def decay(signals: Sequence[Signal], as_of: float, horizon: Horizon) -> np.ndarr
     return factors
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Which targets each signal reaches, as a signals × targets matrix (1 per reach, in signal
+    order), with the signals' instants and evidence: what every horizon's sums are made of."""
+
+    targets: list[str]  # in the order signals first reach them
+    matrix: sparse.csr_matrix
+    ats: np.ndarray
+    evidence: np.ndarray
+
+    @classmethod
+    def of(cls, signals: Sequence[Signal]) -> Reach:
+        column: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        for row, signal in enumerate(signals):
+            for target in signal.targets:
+                rows.append(row)
+                columns.append(column.setdefault(target, len(column)))
+        matrix = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, columns)), shape=(len(signals), len(column))
+        )
+        ats = np.array([s.at for s in signals], dtype=np.float64)
+        return cls(list(column), matrix, ats, np.array([evidence(s) for s in signals]))
+
+    def strengths(self, as_of: float, horizon: Horizon) -> dict[str, float]:
+        """``horizon_strengths``: each target reached by a signal that still counts, its decayed
+        evidence scaled so the absolute values sum to 1."""
+        factors = decay_at(self.ats, as_of, horizon)
+        totals = self.matrix.T @ (self.evidence * factors)
+        counted = np.flatnonzero(self.matrix.T @ (factors > 0))
+        scale = float(np.abs(totals[counted]).sum())
+        divisor = scale if scale else 1.0
+        return {self.targets[t]: float(totals[t]) / divisor for t in counted}
+
+
 def horizon_strengths(
     signals: Sequence[Signal], as_of: float, horizon: Horizon
 ) -> dict[str, float]:
     """Decayed weight per target, scaled so the absolute values sum to 1."""
-    totals: dict[str, float] = defaultdict(float)
-    for signal, factor in zip(signals, decay(signals, as_of, horizon), strict=True):
-        if factor > 0:
-            for target in signal.targets:
-                totals[target] += evidence(signal) * factor
-    scale = sum(abs(v) for v in totals.values())
-    return {t: v / scale for t, v in totals.items()} if scale else dict(totals)
+    return Reach.of(signals).strengths(as_of, horizon)
 
 
 def evidence(signal: Signal) -> float:
@@ -94,27 +127,26 @@ def profile(
     signals: Sequence[Signal], as_of: float, *, blend_short: float = BLEND_SHORT
 ) -> list[Strength]:
     """Every target reached up to ``as_of``, strongest (blended) first."""
-    short = horizon_strengths(signals, as_of, SHORT)
-    long = horizon_strengths(signals, as_of, LONG)
-    counts: dict[str, int] = defaultdict(int)
-    last: dict[str, float] = {}
-    for signal in signals:
-        if signal.at <= as_of:
-            for target in signal.targets:
-                counts[target] += 1
-                last[target] = max(last.get(target, -math.inf), signal.at)
-    result = [
-        Strength(
-            target,
-            short.get(target, 0.0),
-            long.get(target, 0.0),
-            blend_short * short.get(target, 0.0) + (1 - blend_short) * long.get(target, 0.0),
-            counts[target],
-            last[target],
-        )
-        for target in counts
-    ]
-    return sorted(result, key=lambda s: (-s.blended, s.target))
+    if not signals:
+        return []
+    reach = Reach.of(signals)
+    short = reach.strengths(as_of, SHORT)
+    long = reach.strengths(as_of, LONG)
+    counted = np.flatnonzero(reach.ats <= as_of)
+    up_to = reach.matrix[counted].tocsc()  # by target: the signals up to as_of that reach it
+    counts = np.asarray(up_to.sum(axis=0)).ravel()
+    reached = np.flatnonzero(np.diff(up_to.indptr) > 0)
+    if not len(reached):
+        return []
+    # the newest of each reached target's signals (its entries lie together, column by column)
+    newest = np.maximum.reduceat(reach.ats[counted][up_to.indices], up_to.indptr[reached])
+    result = []
+    for t, last_at in zip(reached, newest, strict=True):
+        target = reach.targets[t]
+        s, lo = short.get(target, 0.0), long.get(target, 0.0)
+        blended = blend_short * s + (1 - blend_short) * lo
+        result.append(Strength(target, s, lo, blended, int(counts[t]), float(last_at)))
+    return sorted(result, key=lambda x: (-x.blended, x.target))
 
 
 def split_target(target: str) -> tuple[str, str]:
