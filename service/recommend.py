@@ -566,7 +566,7 @@ def fetch_embedding_candidates(
         k=min(CANDIDATES + len(seen), 5_000), vector=composed.tolist(), seen=list(seen),
         limit=CANDIDATES,
     )  # fmt: skip
-    return [(r["item"], r["cosine"]) for r in records]
+    return [(item, cosine) for item, cosine in records[0]["found"]]
 
 
 def fetch_neighbour_candidates(
@@ -582,7 +582,7 @@ def fetch_neighbour_candidates(
         "recommend/neighbour_candidates", index=serving.index("user"), users=NEIGHBOURS + 1,
         vector=vector.tolist(), user_id=user_id, as_of=as_of, seen=list(seen), limit=CANDIDATES,
     )  # fmt: skip
-    return [NeighbourHit(r["item"], r["support"], r["users"]) for r in records]
+    return [NeighbourHit(item, support, users) for item, support, users in records[0]["found"]]
 
 
 def fetch_items(graph: Graph, ids: list[str]) -> dict[str, ItemDetails]:
@@ -614,12 +614,12 @@ def fetch_popular(
 def fetch_liked(graph: Graph, user_id: str, as_of: datetime) -> list[Liked]:
     """The user's newest ``LIKED_ANCHORS`` positive interactions, newest first."""
     records = graph.read("recommend/liked_items", user_id=user_id, as_of=as_of, limit=LIKED_ANCHORS)
-    return [Liked(r["item"], r["title"], r["at"].to_native()) for r in records]
+    return [Liked(item, title, at.to_native()) for item, title, at in records[0]["liked"]]
 
 
 def fetch_item_vectors(graph: Graph, ids: list[str], property: str) -> dict[str, np.ndarray]:
     records = graph.read("recommend/item_vectors", ids=ids, property=property)
-    return {r["item"]: np.asarray(r["vector"], dtype=np.float32) for r in records}
+    return {item: np.asarray(vector, dtype=np.float32) for item, vector in records[0]["vectors"]}
 
 
 def fetch_similar_by_embedding(

@@ -2,6 +2,7 @@
 // seen ($k: how many the index is asked for, enough to leave $limit once the seen are out).
 CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score
 WHERE NOT node.id IN $seen AND NOT coalesce(node.placeholder, false)
-RETURN node.id AS item, 2 * score - 1 AS cosine
-ORDER BY cosine DESC
-LIMIT $limit
+WITH node.id AS item, 2 * score - 1 AS cosine
+  ORDER BY cosine DESC
+  LIMIT $limit
+RETURN collect([item, cosine]) AS found // one record: far quicker to decode than hundreds
