@@ -77,10 +77,12 @@ class Unloaded(TableCache):
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("at", [1_700_000_002, 1_700_000_004, LATER["as_of"]])
 def test_a_ranking_walks_the_served_table_and_answers_as_the_cypher_walk(
-    graph: Graph, prefix: str, trained: str, monkeypatch: pytest.MonkeyPatch
+    graph: Graph, prefix: str, trained: str, monkeypatch: pytest.MonkeyPatch, at: int
 ) -> None:
-    user, as_of = PSEUDONYMS.user(f"{prefix}u0"), datetime.fromtimestamp(LATER["as_of"], UTC)
+    # the history grows: as of two of u0's likes, four, all of them
+    user, as_of = PSEUDONYMS.user(f"{prefix}u0"), datetime.fromtimestamp(at, UTC)
     serving = recommend.runs.serving(graph)
     assert serving is not None and serving.run_id == trained
     history, seen = weighted_history(item_model.interactions(graph, user, as_of))

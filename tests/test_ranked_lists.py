@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -27,10 +28,12 @@ pytestmark = pytest.mark.neo4j
 AS_OF = datetime.fromtimestamp(LATER["as_of"], UTC)
 
 
-def both_ways(graph: Graph, user: str) -> tuple[list[ProfileHit], list[ProfileHit], list[bool]]:
+def both_ways(
+    graph: Graph, user: str, as_of: datetime = AS_OF
+) -> tuple[list[ProfileHit], list[ProfileHit], list[bool]]:
     """The candidates from the lists, from every member, and which targets' lists held."""
-    targets = profile_targets(profiles.user_signals(graph, user, until=AS_OF), AS_OF)
-    _, seen = weighted_history(item_model.interactions(graph, user, AS_OF))
+    targets = profile_targets(profiles.user_signals(graph, user, until=as_of), as_of)
+    _, seen = weighted_history(item_model.interactions(graph, user, as_of))
     rows = target_rows(targets)
     held = [r["holds"] for r in graph.read("recommend/target_lists", targets=rows, held=[])]
     fast = fetch_profile_candidates(graph, targets, seen)
@@ -43,8 +46,9 @@ def test_the_lists_of_a_run_answer_as_every_member(
     graph: Graph, prefix: str, trained: str, per_target: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(recommend, "PER_TARGET", per_target)
-    for user in ("u0", "u5"):
-        fast, full, held = both_ways(graph, PSEUDONYMS.user(f"{prefix}{user}"))
+    for user, at in itertools.product(("u0", "u5"), (1_700_000_002, LATER["as_of"])):
+        fast, full, held = both_ways(graph, PSEUDONYMS.user(f"{prefix}{user}"),
+                                     datetime.fromtimestamp(at, UTC))  # fmt: skip
         assert held and all(held)  # the run ranked every target's members
         assert fast == full and 0 < len(fast)
     if per_target == 1:  # u0 saw comedies 1-4: the most popular unseen one, ties by id
