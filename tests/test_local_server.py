@@ -72,10 +72,11 @@ def test_connection_settings(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_password_that_starts_with_a_dash_is_set(tmp_path: Path) -> None:
     """neo4j-admin read a generated password starting with "-" as an option (CI met it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        bolt = probe.getsockname()[1]
-    server = LocalServer(tmp_path, bolt_port=bolt, http_port=bolt + 1 if bolt < 65535 else bolt - 1)
+    with socket.socket() as bolt_probe, socket.socket() as http_probe:  # two ports free now
+        bolt_probe.bind(("127.0.0.1", 0))
+        http_probe.bind(("127.0.0.1", 0))
+        bolt, http = bolt_probe.getsockname()[1], http_probe.getsockname()[1]
+    server = LocalServer(tmp_path, bolt_port=bolt, http_port=http)
     local_server.start(server, password="-starts-with-a-dash")
     try:
         assert server.password_file.read_text().strip() == "-starts-with-a-dash"
