@@ -55,8 +55,12 @@ def random_signals(rng: random.Random, count: int) -> list[Signal]:
     return signals
 
 
+@pytest.mark.parametrize("matrix_from", [0, 10**9])  # every history by matrix, none
 @pytest.mark.parametrize("seed", range(6))
-def test_the_profile_is_the_sum_signal_by_signal(seed: int) -> None:
+def test_the_profile_is_the_sum_signal_by_signal(
+    seed: int, matrix_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(strength, "MATRIX_FROM", matrix_from)
     rng = random.Random(seed)
     signals = random_signals(rng, rng.choice([1, 5, 60, 700]))
     for as_of in (signals[0].at - 1, signals[len(signals) // 2].at, signals[-1].at + 90 * DAY):

@@ -15,6 +15,8 @@ about the moment than "the last thirty days" when all of them happened on one ev
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +44,9 @@ class Horizon:
 SHORT = Horizon("short", half_life_days=30.0, half_life_signals=10.0)
 LONG = Horizon("long", half_life_days=365.0, half_life_signals=None)
 ATTENTION = 0.5  # evidence of interest in any event, added to its signed weight
+# from this many signals the sums go over a matrix: quicker for a long history, slower to build
+# than a short loop (bench/README.md, Live answers); both give the same sums
+MATRIX_FROM = 500
 BLEND_SHORT = 0.35  # share of the short horizon in the blended profile (bench/evolution.py)
 
 
@@ -114,8 +119,18 @@ class Reach:
 def horizon_strengths(
     signals: Sequence[Signal], as_of: float, horizon: Horizon
 ) -> dict[str, float]:
-    """Decayed weight per target, scaled so the absolute values sum to 1."""
-    return Reach.of(signals).strengths(as_of, horizon)
+    """Decayed weight per target, scaled so the absolute values sum to 1: signal by signal for
+    a short history, over a ``Reach`` matrix for a long one (the same sums; the matrix costs
+    more to build than a short loop does)."""
+    if len(signals) >= MATRIX_FROM:
+        return Reach.of(signals).strengths(as_of, horizon)
+    totals: dict[str, float] = defaultdict(float)
+    for signal, factor in zip(signals, decay(signals, as_of, horizon), strict=True):
+        if factor > 0:
+            for target in signal.targets:
+                totals[target] += evidence(signal) * factor
+    scale = sum(abs(v) for v in totals.values())
+    return {t: v / scale for t, v in totals.items()} if scale else dict(totals)
 
 
 def evidence(signal: Signal) -> float:
@@ -127,8 +142,8 @@ def profile(
     signals: Sequence[Signal], as_of: float, *, blend_short: float = BLEND_SHORT
 ) -> list[Strength]:
     """Every target reached up to ``as_of``, strongest (blended) first."""
-    if not signals:
-        return []
+    if len(signals) < MATRIX_FROM:
+        return _profile_by_signal(signals, as_of, blend_short)
     reach = Reach.of(signals)
     short = reach.strengths(as_of, SHORT)
     long = reach.strengths(as_of, LONG)
@@ -146,6 +161,27 @@ def profile(
         s, lo = short.get(target, 0.0), long.get(target, 0.0)
         blended = blend_short * s + (1 - blend_short) * lo
         result.append(Strength(target, s, lo, blended, int(counts[t]), float(last_at)))
+    return sorted(result, key=lambda x: (-x.blended, x.target))
+
+
+def _profile_by_signal(
+    signals: Sequence[Signal], as_of: float, blend_short: float
+) -> list[Strength]:
+    """``profile`` signal by signal: quicker than the matrix for a short history."""
+    short = horizon_strengths(signals, as_of, SHORT)
+    long = horizon_strengths(signals, as_of, LONG)
+    counts: dict[str, int] = defaultdict(int)
+    last: dict[str, float] = {}
+    for signal in signals:
+        if signal.at <= as_of:
+            for target in signal.targets:
+                counts[target] += 1
+                last[target] = max(last.get(target, -math.inf), signal.at)
+    result = []
+    for target in counts:
+        s, lo = short.get(target, 0.0), long.get(target, 0.0)
+        blended = blend_short * s + (1 - blend_short) * lo
+        result.append(Strength(target, s, lo, blended, counts[target], last[target]))
     return sorted(result, key=lambda x: (-x.blended, x.target))
 
 
