@@ -46,6 +46,7 @@ NEIGHBOURS = 20  # nearest users
 SPREAD = 0.8  # each earlier pick in the same category multiplies an item's score by this
 RECENT = timedelta(days=90)  # "recent" for the popular items of a cold start
 LIKED_ANCHORS = 200  # newest liked items an embedding explanation may start from
+LISTS_HELD = 2_000  # ranked member lists a worker keeps (each at most 2,000 ids), least used out
 
 
 SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
@@ -476,7 +477,7 @@ class RankedList:
 class TargetLists:
     """The ranked member lists this process holds, by version: each is read once per run."""
 
-    def __init__(self, size: int = 20_000) -> None:
+    def __init__(self, size: int = LISTS_HELD) -> None:
         self._lock = threading.Lock()
         # by target (type, key): the version held and its ids and popularity
         self._lists: LRUCache[tuple[str, str], tuple[str, Sequence[str], Sequence[int]]]
