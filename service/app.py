@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "POLICY_LEARN_S": 2.0,  # how often each worker's policy learns from new feedback
     "POLICY_LOG_BEHIND": True,  # log what was shown behind the answer (False: before it returns)
+    "POLICY_SEED": None,  # a number makes exploration's draws repeatable (tests); None: fresh
     "METRICS_CACHE_SECONDS": 15,  # how long /metrics keeps what it read of the graph's state
     "METRICS_FEEDBACK_WINDOW_SECONDS": 3600,  # the answers the reward rate and exploration cover
 }
@@ -70,7 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["pseudonyms"] = Pseudonyms(secret) if secret else pseudonyms.load()
     neo4j = Neo4j(app)
     app.extensions["policies"] = Policies(neo4j.graph, learn_every_s=app.config["POLICY_LEARN_S"],
-                                          log_behind=app.config["POLICY_LOG_BEHIND"])  # fmt: skip
+                                          log_behind=app.config["POLICY_LOG_BEHIND"],
+                                          seed=app.config["POLICY_SEED"])  # fmt: skip
     Auth(app)  # after Neo4j (keys live in the graph), before the blueprints
     blueprints = (
         health, docs, items, events, feedback, users, texts, interests, evolution,

@@ -94,9 +94,16 @@ class Policies:
     of what was shown (written behind the answers unless ``log_behind`` is False)."""
 
     def __init__(
-        self, graph: Graph, *, learn_every_s: float = LEARN_EVERY_S, log_behind: bool = True
+        self,
+        graph: Graph,
+        *,
+        learn_every_s: float = LEARN_EVERY_S,
+        log_behind: bool = True,
+        seed: int | None = None,
     ) -> None:
         self.graph = graph
+        # exploration's draws: repeatable from a seed (tests), else fresh for every answer
+        self.rng = random.Random(seed) if seed is not None else None
         self.learn_every_s = learn_every_s
         self.log = ShownLog(graph, background=log_behind)
         self._learner: Learner | None = None
@@ -176,7 +183,8 @@ def recommend_now(
     chosen_at = time.perf_counter()
     clock["read"] = chosen_at - started
     pool = candidate_pool(graph, policies, user_id, answer, ranking, state)
-    choice = choose(policy, pool, answer, state, k, learner=learner, rng=rng or random.Random(),
+    draws = rng or policies.rng or random.Random()
+    choice = choose(policy, pool, answer, state, k, learner=learner, rng=draws,
                     profile=ranking.profile if ranking is not None else None)  # fmt: skip
     version = learner.version if learner is not None else "1"
     recommendation_id = new_recommendation_id()

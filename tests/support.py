@@ -48,9 +48,10 @@ def create_test_app(conn: Connection, token: str, **config: object) -> Flask:
     from service.app import create_app
 
     # POLICY_LEARN_S 0: the policy learns before each answer, in no thread of its own; and each
-    # answer is logged before it returns (tests/test_shown_log.py tests the log written behind)
+    # answer is logged before it returns (tests/test_shown_log.py tests the log written behind);
+    # POLICY_SEED: exploration draws the same in every run
     settings = {"TESTING": True, "NEO4J_CONNECTION": conn, "TEST_API_KEY": token,
-                "POLICY_LEARN_S": 0.0, "POLICY_LOG_BEHIND": False}  # fmt: skip
+                "POLICY_LEARN_S": 0.0, "POLICY_LOG_BEHIND": False, "POLICY_SEED": 0}  # fmt: skip
     app = create_app({**settings, **config})
     app.test_client_class = AuthorizedClient
     return app
