@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,15 @@ BENCH_PSEUDONYMS = pseudonyms.Pseudonyms(BENCH_SECRET)
 
 
 @contextmanager
-def bench_server() -> Iterator[tuple[LocalServer, Connection, Graph]]:
+def bench_server(
+    env: Mapping[str, str] = BENCH_ENV,
+) -> Iterator[tuple[LocalServer, Connection, Graph]]:
     """The benchmarks' own local Neo4j (never the demo's or NEO4J_URI's: benchmarks wipe it), and
-    the one ``Graph`` over it that the benchmark passes down."""
-    server = local_settings(BENCH_ENV)
+    the one ``Graph`` over it that the benchmark passes down; ``env`` may move its data folder."""
+    server = local_settings(env)
     started_here = not local_server.status(server).running
     local_server.start(server, password=os.environ.get("NEO4J_PASSWORD"))
-    conn = connection(BENCH_ENV)
+    conn = connection(env)
     graph = Graph.connect(conn, retry_time_s=30)
     try:
         apply_schema(graph)

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from itertools import islice
@@ -114,10 +114,25 @@ def naive_write(tx: Tx, rows: Sequence[dict[str, Any]]) -> None:
 def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int) -> dict[str, Any]:
     """``interests import events`` in its own process, timed from launch to exit."""
     path = tmp / "events.csv"
+    write_events_csv(events, path)
+    return bulk_import(conn, path, len(events), neo4j_pid)
+
+
+def write_events_csv(events: Iterable[dict[str, Any]], path: Path) -> int:
+    """The events as an events CSV (``FIELDS``); how many were written."""
+    count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, FIELDS)
         writer.writeheader()
-        writer.writerows(events)
+        for event in events:
+            writer.writerow(event)
+            count += 1
+    return count
+
+
+def bulk_import(conn: Any, path: Path, count: int, neo4j_pid: int) -> dict[str, Any]:
+    """``interests import events PATH`` (``count`` new events) in its own process, under the
+    benchmarks' pseudonym secret, timed from launch to exit."""
     env = {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_PASSWORD": conn.password,
            "INTERESTS_SECRET": BENCH_SECRET}  # fmt: skip
     command = [sys.executable, "-m", "service.cli", "import", "events", str(path)]
@@ -126,9 +141,9 @@ def bulk_path(conn: Any, events: list[dict[str, Any]], tmp: Path, neo4j_pid: int
     with PeakRss(python=process.pid, neo4j=neo4j_pid) as rss:
         output, _ = process.communicate()
     seconds = time.perf_counter() - started
-    if process.returncode != 0 or f"{len(events)} new" not in output:
+    if process.returncode != 0 or f"{count} new" not in output:
         raise SystemExit(f"bulk import failed ({process.returncode}): {output}")
-    return result("bulk: `interests import events` (process)", len(events), seconds, rss)
+    return result("bulk: `interests import events` (process)", count, seconds, rss)
 
 
 def api_path(

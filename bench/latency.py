@@ -29,6 +29,7 @@ from typing import Any
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
+    PeakRss,
     api_server,
     bench_server,
     delete_all_users,
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{len(ratings)} users ({heaviest} the heaviest, {ratings[heaviest]} ratings); "
               f"trained in {sum(run.seconds.values()):.0f} s; ranked {ranked} users ahead in "
               f"{report['precompute']['seconds']:.1f} s", flush=True)  # fmt: skip
-        report["classes"] = measure(graph, conn, sorted(ratings), heaviest, seconds, args.clients)
+        report.update(measure(graph, conn, sorted(ratings), heaviest, seconds, args.clients))
         delete_all_users(graph)
     print_table(report["classes"], heaviest, ratings[heaviest], args.clients)
     print(json.dumps(report))
@@ -96,13 +97,17 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def measure(
     graph: Any, conn: Any, users: list[str], heaviest: str, seconds: float, clients: int
-) -> list[dict[str, Any]]:
-    """Each class under load over every user, then over the heaviest."""
+) -> dict[str, Any]:
+    """Each class under load over ``users``, then over the heaviest: ``classes`` (a row each) and
+    the service's peak resident memory (gunicorn and its workers) in MiB."""
     folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     (folder / "all").write_text("\n".join(users))
     (folder / "heaviest").write_text(heaviest)
     found = []
-    with api_server(graph, conn) as (base, _, headers):
+    with (
+        api_server(graph, conn) as (base, pid, headers),
+        PeakRss(trees=["service"], service=pid) as rss,
+    ):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         for name, path, goal in CLASSES:
             row: dict[str, Any] = {"class": name, "goal_p99_ms": goal}
@@ -114,7 +119,7 @@ def measure(
     for file in folder.iterdir():
         file.unlink()
     folder.rmdir()
-    return found
+    return {"classes": found, "service_peak_mib": round(rss.mib("service"))}
 
 
 def print_table(rows: list[dict[str, Any]], heaviest: str, events: int, clients: int) -> None:

@@ -4,7 +4,10 @@ The triples (``cypher/embeddings/export_triples``) are streamed out of Neo4j: po
 interactions and expressions of users, what items are about, the categories of items and
 interests, related interests. They are split 90/5/5 (every entity keeps a training triple); the
 model trains with early stopping on the validation part and is scored on the test part (filtered
-MRR and Hits@10, both sides). On the GPU when torch sees one, else the CPU.
+MRR and Hits@10, both sides). Scoring ranks every entity for every scored triple, so on a large
+graph it would outlast the training: at most ``TrainingConfig.scored`` triples of each part are
+scored, a seeded sample; those left out still count as known in the filtered test ranking. On
+the GPU when torch sees one, else the CPU.
 
 The models we train are those of ``REGISTRY`` (their names in ``MODELS``): each says how our
 vectors hold its entities (real, or complex as (re, im) pairs) and how a query vector is composed
@@ -98,6 +101,7 @@ class TrainingConfig:
     patience: int = 2  # checks without improvement before stopping
     seed: int = 1
     split: tuple[float, float, float] = (0.9, 0.05, 0.05)
+    scored: int = 20_000  # validation and test triples scored at most (seeded samples of each)
 
     def __post_init__(self) -> None:
         model_kind(self.model)
@@ -157,6 +161,9 @@ def train(
         raise ValueError(f"too few triples to train on ({len(triples)}); import data first")
     factory = TriplesFactory.from_labeled_triples(triples)
     training, validation, testing = factory.split(list(config.split), random_state=config.seed)
+    validation, unscored_validation = sample_triples(validation, config.scored, config.seed)
+    testing, unscored_test = sample_triples(testing, config.scored, config.seed + 1)
+    known = [t for t in (unscored_validation, unscored_test) if t is not None]
     where = where or device()
     if where == "cpu":
         _quiet_cpu_advice()
@@ -169,7 +176,7 @@ def train(
     with warnings.catch_warnings(), closing(bar):
         # PyKEEN's data loader asks for pinned memory, which only a GPU has; harmless on a CPU
         warnings.filterwarnings("ignore", message="'pin_memory' argument is set as true")
-        result = _pipeline(pipeline, training, validation, testing, config, where, bar)
+        result = _pipeline(pipeline, training, validation, testing, config, where, bar, known)
     seconds = time.perf_counter() - started
     metrics = {
         "mrr": float(result.metric_results.get_metric("both.realistic.inverse_harmonic_mean_rank")),
@@ -206,6 +213,19 @@ def _quiet_cpu_advice() -> None:
             found.addFilter(_CpuAdvice())
 
 
+def sample_triples(part: Any, limit: int, seed: int) -> tuple[Any, Any]:
+    """``part`` (a PyKEEN triples factory) cut to a seeded sample of ``limit`` triples, and the
+    mapped triples left out (None when none is)."""
+    import torch
+
+    if part.num_triples <= limit:
+        return part, None
+    order = torch.randperm(part.num_triples, generator=torch.Generator().manual_seed(seed))
+    kept, left = order[:limit].sort().values, order[limit:]
+    mapped = part.mapped_triples
+    return part.clone_and_exchange_triples(mapped[kept]), mapped[left]
+
+
 def _pipeline(
     pipeline: Any,
     training: Any,
@@ -214,6 +234,7 @@ def _pipeline(
     config: TrainingConfig,
     where: str,
     tracker: Any,
+    known: list[Any],
 ) -> Any:
     return pipeline(
         training=training,
@@ -231,7 +252,7 @@ def _pipeline(
             "relative_delta": 0.002,
         },  # fmt: skip
         evaluator_kwargs={"filtered": True},
-        evaluation_kwargs={"batch_size": 256},
+        evaluation_kwargs={"batch_size": 256, "additional_filter_triples": known},
         random_seed=config.seed,
         device=where,
         use_tqdm=False,  # PyKEEN's own bars (per batch, per evaluation): ours is ``tracker``
