@@ -1,6 +1,7 @@
 """Soak benchmark: mixed ingestion and queries against the API for a long while.
 
-    python -m bench.soak [DATA_DIR] [--seconds 600] [--smoke]
+    python -m bench.soak [DATA_DIR] [--seconds 600] [--workers 2] [--threads 4]
+                         [--trace-memory DIR] [--smoke]
 
 DATA_DIR is a MovieLens-format folder (default ../shared/data/ml-latest-small). On the benchmarks'
 own Neo4j (var/bench, wiped of users first), with the movies as the catalogue, the API under
@@ -25,6 +26,7 @@ import argparse
 import csv
 import itertools
 import json
+import os
 import random
 import threading
 import time
@@ -39,6 +41,7 @@ from bench.common import SHARED_DATA, api_server, bench_server, delete_all_users
 from graph.ingest.importers import import_records, movielens_movies, movielens_ratings
 from graph.ingest.records import ItemIn
 from graph.store import local_server
+from service import heap
 
 EVENT_BATCH, TEXT_BATCH, QUERY_THREADS = 100, 5, 2
 TIMELINE = "bucket=month&from=2000-01-01T00:00:00Z"  # query of the timelines asked for
@@ -57,7 +60,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "as the figures in the README were measured; `interests serve` runs more)",
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--trace-memory", type=Path, default=None, metavar="DIR",
+                        help="each worker traces its allocations and writes what grew to DIR "
+                        "once a minute (slow: a diagnosis; service.heap)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.trace_memory is not None:
+        os.environ[heap.TRACE_ENV] = str(args.trace_memory.resolve())
     seconds = 30.0 if args.smoke else args.seconds
     ratings = sorted(movielens_ratings(args.data), key=lambda r: (r["timestamp"], r["item_id"]))
     tags = _tags(args.data)

@@ -31,6 +31,10 @@ def post_worker_init(worker: Any) -> None:
     from service import heap
 
     heap.freeze_once("worker ready")  # the app is loaded: none of it is garbage
+    traced = os.environ.get(heap.TRACE_ENV)
+    if traced:  # a diagnosis of memory growth (slow): see service.heap
+        Path(traced).mkdir(parents=True, exist_ok=True)
+        heap.trace_growth(Path(traced))
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
+import time
+import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +36,37 @@ def test_each_stage_freezes_what_is_alive_once(unfrozen: None) -> None:
 def test_gunicorn_freezes_a_worker_once_it_is_ready(unfrozen: None) -> None:
     gunicorn_config.post_worker_init(worker=None)
     assert gc.get_freeze_count() > 0 and "worker ready" in heap._frozen
+
+
+class Grower:
+    pass
+
+
+def test_the_growth_report_names_the_line_and_the_type_that_grew() -> None:
+    tracemalloc.start()
+    try:
+        first, counts = tracemalloc.take_snapshot(), heap.object_counts()
+        kept = [Grower() for _ in range(20_000)]  # the line that grows
+        report = heap.growth_report(first, tracemalloc.take_snapshot(), counts,
+                                    heap.object_counts())  # fmt: skip
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == 20_000
+    growing = next(line for line in report.splitlines() if "test_heap.py" in line)
+    assert float(growing.split()[0]) > 500  # KiB: 20,000 objects
+    assert any(line.split()[-1] == "Grower" and int(line.split()[0]) >= 20_000
+               for line in report.splitlines())  # fmt: skip
+
+
+def test_a_traced_worker_writes_what_grew(tmp_path: Path) -> None:
+    thread = heap.trace_growth(tmp_path, every_s=0.2)
+    try:
+        deadline = time.monotonic() + 10
+        written = tmp_path / f"memory-{os.getpid()}.txt"
+        while not written.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert thread.is_alive() and "== after" in written.read_text()
+    finally:
+        tracemalloc.stop()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
