@@ -55,6 +55,7 @@ class Bandit:
     def __init__(self, model: bytes | None = None) -> None:
         self._lock = threading.Lock()
         self._vw = _workspace(model)
+        self._label_type = self._vw.get_label_type()
         self.examples = 0
 
     def predict(self, shared: str, actions: Sequence[str]) -> list[float]:
@@ -63,7 +64,12 @@ class Bandit:
             return []
         lines = [f"shared |s {shared}", *(f"|a {a}" for a in actions)]
         with self._lock:
-            costs = self._vw.predict(lines)
+            # parsed with the label type given: pyvw would otherwise ask VW for it once per line
+            examples = self._vw.parse(lines, self._label_type)
+            try:
+                costs = self._vw.predict(examples)
+            finally:
+                self._vw.finish_example(examples)
         return [-float(c) for c in costs]
 
     def learn(self, examples: Sequence[Example]) -> None:

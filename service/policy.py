@@ -272,12 +272,39 @@ def features(belief: Belief, candidate: Candidate, profile: Mapping[str, float])
     """What the bandit knows of a candidate, in VW's input format: the feedback's beliefs, the
     ranking's score, the user's profile (short-horizon strength of the item's categories, from
     the history when the ranking was computed), popularity."""
-    popularity = math.log1p(candidate.details.popularity) / 10
-    shares = [profile.get(c, 0.0) for c in candidate.details.categories] or [0.0]
+    return _of_categories(belief, candidate.details.categories, profile) + _of_item(
+        belief, candidate
+    )
+
+
+def features_of(
+    pool: Sequence[Candidate], beliefs: Mapping[str, Belief], profile: Mapping[str, float]
+) -> dict[str, str]:
+    """:func:`features` of every candidate; what depends on the categories alone is formatted
+    once per set of categories."""
+    by_categories: dict[tuple[str, ...], str] = {}
+    found = {}
+    for c in pool:
+        belief = beliefs[c.item_id]
+        key = tuple(c.details.categories)
+        head = by_categories.get(key)
+        if head is None:
+            head = by_categories[key] = _of_categories(belief, key, profile)
+        found[c.item_id] = head + _of_item(belief, c)
+    return found
+
+
+def _of_categories(belief: Belief, categories: Sequence[str], profile: Mapping[str, float]) -> str:
+    """The features that depend on the item's categories alone (the same for every item of them)."""
+    shares = [profile.get(c, 0.0) for c in categories] or [0.0]
     return (f"aff:{belief.affinity_mean:.4f} affmax:{belief.affinity_max:.4f} "
             f"prof:{sum(shares) / len(shares):.4f} profmax:{max(shares):.4f} "
-            f"unc:{belief.uncertainty:.4f} neg:{belief.negative:.4f} skips:{belief.skips} "
-            f"blend:{candidate.blend:.4f} kept:{int(candidate.blend > 0)} "
+            f"unc:{belief.uncertainty:.4f} neg:{belief.negative:.4f} ")  # fmt: skip
+
+
+def _of_item(belief: Belief, candidate: Candidate) -> str:
+    popularity = math.log1p(candidate.details.popularity) / 10
+    return (f"skips:{belief.skips} blend:{candidate.blend:.4f} kept:{int(candidate.blend > 0)} "
             f"answer:{int(candidate.answer is not None)} pop:{popularity:.4f}")  # fmt: skip
 
 
@@ -303,7 +330,7 @@ def choose(
         raise ValueError(f"unknown policy {policy!r}; one of {', '.join(POLICIES)}")
     beliefs = feedback_state.beliefs(state, {c.item_id: c.details.categories for c in pool})
     profile = profile or {}
-    feats = {c.item_id: features(beliefs[c.item_id], c, profile) for c in pool}
+    feats = features_of(pool, beliefs, profile)
     shared = shared_features(state)
     if learner is not None:
         predicted = dict(zip(feats, learner.bandit.predict(shared, list(feats.values())),

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from embeddings.bandit import Bandit, Example
 from graph.evolution import feedback_state
 from graph.evolution.feedback_state import FeedbackState, Outcome
 from graph.ingest.feedback import FeedbackIn, plan
 from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
+from service import policy
 from service.api.recommendation_json import reason
 from service.evaluate_policy import slates
 from service.policy import (
@@ -124,6 +126,38 @@ def test_a_shift_in_what_earns_raises_exploration_at_once() -> None:
     assert after.shift_at is not None and lean <= 15, lean
     assert feedback_state.exploration_rate(after) == feedback_state.EXPLORE_SHIFT > settled
     assert feedback_state.belief(after, "x", ["Comedy"]).uncertainty > 0.3  # re-learnt
+
+
+def test_features_and_beliefs_of_a_pool_are_each_candidates_own() -> None:
+    """The pool's beliefs and features, computed once per set of categories, are what each
+    candidate's alone would be: items that share categories differ in skips, blend, answer and
+    popularity."""
+    state = feedback_state.update(FeedbackState(), outcomes("Comedy", 0.6, 10))
+    state = feedback_state.update(state, outcomes("Horror", 0.0, 4))
+    sets = (["Comedy"], ["Horror", "Comedy"], [], ["Comedy", "Horror"], ["Western"])
+    answer = Recommended("i0", None, ["Comedy"], 1.0, {})
+    ids = ["Horror0", "Horror1", *(f"i{j}" for j in range(38))]
+    pool = [Candidate(item, ItemDetails(None, sets[j % len(sets)], popularity=j * 7),
+                      j / 40, answer if j % 3 == 0 else None)
+            for j, item in enumerate(ids)]  # fmt: skip
+    items = {c.item_id: c.details.categories for c in pool}
+    found = feedback_state.beliefs(state, items)
+    assert found == {i: feedback_state.belief(state, i, cats) for i, cats in items.items()}
+    assert found["Horror0"].skips == 1 and found["i5"].skips == 0
+    profile = {"Comedy": 0.4, "Horror": 0.1}
+    features = policy.features_of(pool, found, profile)
+    assert features == {c.item_id: policy.features(found[c.item_id], c, profile) for c in pool}
+    assert len(set(features.values())) == len(pool)
+
+
+def test_the_bandit_predicts_each_action_what_it_learnt() -> None:
+    bandit = Bandit()
+    for _ in range(100):
+        bandit.learn([Example("fb:0", "good:1", 1.0, 0.5), Example("fb:0", "bad:1", 0.0, 0.5)])
+    for _ in range(500):  # each prediction's examples go back to VW: none accumulate
+        good, bad, again = bandit.predict("fb:0", ["good:1", "bad:1", "good:1"])
+    assert good == again and good > 0.8 and bad < 0.2
+    assert bandit.predict("fb:0", ["bad:1", "good:1"]) == [bad, good]
 
 
 def test_the_state_stays_small() -> None:

@@ -144,8 +144,10 @@ def belief(state: FeedbackState, item_id: str, categories: Sequence[str]) -> Bel
 
 
 def beliefs(state: FeedbackState, items: Mapping[str, Sequence[str]]) -> dict[str, Belief]:
-    """:func:`belief` of many items (each category's posterior computed once)."""
+    """:func:`belief` of many items (each category's posterior, and each set of categories'
+    means, computed once)."""
     known: dict[str, tuple[float, float, float]] = {}
+    combined: dict[tuple[str, ...], tuple[float, float, float, float]] = {}
 
     def of(category: str) -> tuple[float, float, float]:
         found = known.get(category)
@@ -156,18 +158,21 @@ def beliefs(state: FeedbackState, items: Mapping[str, Sequence[str]]) -> dict[st
             known[category] = found
         return found
 
-    found = {}
-    for item_id, categories in items.items():
-        parts = [of(c) for c in categories or ("",)]
-        n = len(parts)
-        found[item_id] = Belief(
-            sum(p[0] for p in parts) / n,
-            max(p[0] for p in parts),
-            sum(p[1] for p in parts) / n,
-            sum(p[2] for p in parts) / n,
-            state.skipped.get(item_id, 0),
-        )
-    return found
+    def of_all(categories: tuple[str, ...]) -> tuple[float, float, float, float]:
+        found = combined.get(categories)
+        if found is None:
+            parts = [of(c) for c in categories or ("",)]
+            n = len(parts)
+            found = (sum(p[0] for p in parts) / n, max(p[0] for p in parts),
+                     sum(p[1] for p in parts) / n, sum(p[2] for p in parts) / n)  # fmt: skip
+            combined[categories] = found
+        return found
+
+    skipped = state.skipped
+    return {
+        item_id: Belief(*of_all(tuple(categories)), skipped.get(item_id, 0))
+        for item_id, categories in items.items()
+    }
 
 
 def recently_shifted(state: FeedbackState) -> bool:
