@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -95,20 +96,53 @@ def load_run(
     *,
     clients: int = 16,
     goal_ms: float = 100,
+    watch: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """``bench/load.py`` in a second process on ``url`` (holding ``{id}``, filled from the file
-    ``ids``) after a 3-second warm-up from two clients: its figures, printed in a line."""
+    ``ids``) after a 3-second warm-up from two clients: its figures, printed in a line, with the
+    CPU time per request of each process tree in ``watch`` (name: pid) and of the load itself."""
     command = [sys.executable, "-m", "bench.load", url, ids]
     subprocess.run([*command, "--clients", "2", "--seconds", "3"], capture_output=True, text=True,
                    check=True, env=env)  # fmt: skip
+    before = {name: cpu_seconds(pid) for name, pid in (watch or {}).items()}
+    load_before = _children_cpu_seconds()
     load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],
                           capture_output=True, text=True, check=True, env=env)  # fmt: skip
+    spent = {name: cpu_seconds(pid) - before[name] for name, pid in (watch or {}).items()}
+    spent["load"] = _children_cpu_seconds() - load_before
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
+    requests = max(figures["requests"], 1)
+    figures["cpu_ms_per_request"] = {
+        name: round(used * 1000 / requests, 2) for name, used in spent.items()
+    }
+    cpu = ", ".join(f"{name} {ms}" for name, ms in figures["cpu_ms_per_request"].items())
     print(f"latency, {what}, {clients} client(s), "
           f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
           f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
-          f"(goal p99 <= {goal_ms:g} ms)", flush=True)  # fmt: skip
+          f"(goal p99 <= {goal_ms:g} ms); CPU ms per request: {cpu}", flush=True)  # fmt: skip
     return figures
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children (0 once it is gone)."""
+    try:
+        process = psutil.Process(pid)
+        family = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for p in family:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _children_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def http(

@@ -38,6 +38,7 @@ from bench.common import (
 from embeddings import retraining
 from embeddings.training import TrainingConfig
 from graph.ingest import importers
+from graph.store import local_server
 from service import precomputed
 
 LATER = "as_of=2100-01-01T00:00:00Z"
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "users": len(ratings),
         "heaviest": {"user": heaviest, "ratings": ratings[heaviest]},
     }
-    with bench_server() as (_, conn, graph):
+    with bench_server() as (server, conn, graph):
         delete_all_users(graph)
         importers.import_movielens(graph, args.movielens, BENCH_PSEUDONYMS, max_ratings=max_ratings,
                                    progress=False)  # fmt: skip
@@ -89,16 +90,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{len(ratings)} users ({heaviest} the heaviest, {ratings[heaviest]} ratings); "
               f"trained in {sum(run.seconds.values()):.0f} s; ranked {ranked} users ahead in "
               f"{report['precompute']['seconds']:.1f} s", flush=True)  # fmt: skip
-        report.update(measure(graph, conn, sorted(ratings), heaviest, seconds, args.clients))
+        neo4j_pid = local_server.status(server).pid
+        report.update(measure(graph, conn, sorted(ratings), heaviest, seconds, args.clients,
+                              neo4j_pid))  # fmt: skip
         delete_all_users(graph)
     print_table(report["classes"], heaviest, ratings[heaviest], args.clients)
     print(json.dumps(report))
 
 
 def measure(
-    graph: Any, conn: Any, users: list[str], heaviest: str, seconds: float, clients: int
+    graph: Any,
+    conn: Any,
+    users: list[str],
+    heaviest: str,
+    seconds: float,
+    clients: int,
+    neo4j_pid: int | None = None,
 ) -> dict[str, Any]:
-    """Each class under load over ``users``, then over the heaviest: ``classes`` (a row each) and
+    """Each class under load over ``users``, then over the heaviest: ``classes`` (a row each,
+    with the CPU time per request of the service, Neo4j when its pid is given, and the load) and
     the service's peak resident memory (gunicorn and its workers) in MiB."""
     folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     (folder / "all").write_text("\n".join(users))
@@ -109,12 +119,13 @@ def measure(
         PeakRss(trees=["service"], service=pid) as rss,
     ):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
+        watch = {"service": pid, **({"neo4j": neo4j_pid} if neo4j_pid else {})}
         for name, path, goal in CLASSES:
             row: dict[str, Any] = {"class": name, "goal_p99_ms": goal}
             for group in ("all", "heaviest"):
                 url = f"{base}/v1/users/{{id}}/{path}"
                 row[group] = load_run(url, str(folder / group), env, seconds, f"{name}, {group}",
-                                      clients=clients, goal_ms=goal)  # fmt: skip
+                                      clients=clients, goal_ms=goal, watch=watch)  # fmt: skip
             found.append(row)
     for file in folder.iterdir():
         file.unlink()

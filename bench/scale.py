@@ -115,7 +115,7 @@ def measure_size(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
                 ranked = draw_users(sorted(activity), args.rank_users, args.seed, heaviest)
                 found["precompute"] = rank_ahead(graph, ranked)
                 found.update(latency.measure(graph, conn, ranked, heaviest, args.seconds,
-                                             args.clients))  # fmt: skip
+                                             args.clients, neo4j_pid))  # fmt: skip
             found["neo4j_peak_mib"] = round(neo4j_rss.mib("neo4j"))
         found["store_mib"] = round(size_of(store / "neo4j" / "data") / 2**20)
     finally:
