@@ -101,7 +101,7 @@ class TrainingConfig:
     patience: int = 2  # checks without improvement before stopping
     seed: int = 1
     split: tuple[float, float, float] = (0.9, 0.05, 0.05)
-    scored: int = 20_000  # validation and test triples scored at most (seeded samples of each)
+    scored: int = 10_000  # validation and test triples scored at most (seeded samples of each)
 
     def __post_init__(self) -> None:
         model_kind(self.model)
