@@ -7,13 +7,15 @@ earlier server would be added in too, so the folder is emptied once the server h
 socket, before any worker starts (a second server refused the port never gets that far), and
 again when it exits. When a worker exits, its live gauges are dropped; its counters stay, as
 counters must. A worker, once ready, moves what it loaded out of the garbage collector's sight
-(``service.heap``). Only hooks live here: gunicorn reads every module-level name that is one of its
-settings.
+(``service.heap``) and starts loading the served run's item-to-item table in the background
+(``service.recommend.warm_up``). Only hooks live here: gunicorn reads every module-level name
+that is one of its settings.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,13 @@ def when_ready(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    from service import heap
+    from service import heap, recommend
 
     heap.freeze_once("worker ready")  # the app is loaded: none of it is garbage
+    neo4j = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("neo4j")
+    if neo4j is not None:  # the served run's item-to-item table, loaded while requests come
+        threading.Thread(target=recommend.warm_up, args=(neo4j.graph,), name="warm-up",
+                         daemon=True).start()  # fmt: skip
     traced = os.environ.get(heap.TRACE_ENV)
     if traced:  # a diagnosis of memory growth (slow): see service.heap
         Path(traced).mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ are dataclasses with raw numbers and instants; ``service.api.recommendation_json
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter
@@ -37,7 +38,9 @@ from embeddings.training import compose
 from embeddings.vectors import user_vector
 from graph.evolution import profiles, strength
 from graph.evolution.strength import Signal, split_target
-from graph.store import Graph
+from graph.store import UNAVAILABLE_ERRORS, Graph
+
+logger = logging.getLogger(__name__)
 
 PROFILE_TARGETS = 10  # strongest positive targets that fetch candidates
 CANDIDATES = 300  # per source
@@ -504,6 +507,19 @@ class TargetLists:
 
 
 TARGET_LISTS = TargetLists()  # this process's
+
+
+def warm_up(graph: Graph) -> None:
+    """Start loading the served run's item-to-item table in this process (in the background),
+    so that a fresh worker walks it in memory sooner than its first live answer would start it;
+    a graph that does not answer leaves it to that answer."""
+    try:
+        serving = runs.serving(graph)
+    except UNAVAILABLE_ERRORS as error:  # Neo4j not up yet: the first live answer starts it
+        logger.info("no warm-up of the item-to-item table: %s", type(error).__name__)
+        return
+    if serving is not None:
+        item_table.TABLES.get(graph, serving.run_id, serving.slot)
 
 
 # --- fetch -----------------------------------------------------------------------------------

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from service import gunicorn_config, heap
+from service import gunicorn_config, heap, recommend
 
 
 @pytest.fixture
@@ -70,3 +72,22 @@ def test_a_traced_worker_writes_what_grew(tmp_path: Path) -> None:
         tracemalloc.stop()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_gunicorn_starts_a_workers_warm_up_with_its_graph(
+    unfrozen: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warmed: list[object] = []
+    done = threading.Event()
+
+    def warm_up(graph: object) -> None:
+        warmed.append(graph)
+        done.set()
+
+    monkeypatch.setattr(recommend, "warm_up", warm_up)
+    graph = object()
+    worker = SimpleNamespace(
+        wsgi=SimpleNamespace(extensions={"neo4j": SimpleNamespace(graph=graph)})
+    )
+    gunicorn_config.post_worker_init(worker)
+    assert done.wait(5) and warmed == [graph]

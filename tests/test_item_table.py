@@ -139,3 +139,21 @@ def test_the_table_loads_once_per_run_in_the_background(
             break
         threading.Event().wait(0.05)
     assert found is not None and found.run_id == trained and loads == [trained]
+
+
+@pytest.mark.neo4j
+def test_a_worker_warms_up_by_loading_the_served_table(
+    graph: Graph, trained: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = TableCache()
+    monkeypatch.setattr(item_table, "TABLES", cache)
+    recommend.warm_up(graph)
+    serving = recommend.runs.serving(graph)
+    assert serving is not None
+    found = None
+    for _ in range(200):
+        found = cache.get(graph, trained, serving.slot)
+        if found is not None:
+            break
+        threading.Event().wait(0.05)
+    assert found is not None and found.run_id == trained
