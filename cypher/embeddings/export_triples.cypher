@@ -1,12 +1,22 @@
 // Every triple the graph embeddings learn from, streamed: positive interactions and expressions,
 // what items are about, categories of items and interests, related interests. Node ids carry a
-// label prefix (u:, i:, n:, c:) so that one id space holds them all.
+// label prefix (u:, i:, n:, c:) so that one id space holds them all. A user's repeated
+// interactions (expressions) are one triple, made distinct user by user: a DISTINCT over every
+// pair would hold them all in the transaction's memory (5 million overran Neo4j's limit).
 CALL () {
-  MATCH (u:User)-[r:INTERACTED]->(i:Item) WHERE r.weight > 0
-  RETURN DISTINCT 'u:' + u.id AS head, 'interacted' AS relation, 'i:' + i.id AS tail
+  MATCH (u:User)
+  CALL (u) {
+    MATCH (u)-[r:INTERACTED]->(i:Item) WHERE r.weight > 0
+    RETURN DISTINCT i.id AS item
+  }
+  RETURN 'u:' + u.id AS head, 'interacted' AS relation, 'i:' + item AS tail
   UNION ALL
-  MATCH (u:User)-[e:EXPRESSED]->(n:Interest) WHERE e.polarity > 0
-  RETURN DISTINCT 'u:' + u.id AS head, 'expressed' AS relation, 'n:' + n.key AS tail
+  MATCH (u:User)
+  CALL (u) {
+    MATCH (u)-[e:EXPRESSED]->(n:Interest) WHERE e.polarity > 0
+    RETURN DISTINCT n.key AS key
+  }
+  RETURN 'u:' + u.id AS head, 'expressed' AS relation, 'n:' + key AS tail
   UNION ALL
   MATCH (i:Item)-[:ABOUT]->(n:Interest)
   RETURN 'i:' + i.id AS head, 'about' AS relation, 'n:' + n.key AS tail
