@@ -123,6 +123,21 @@ def load_run(
     return figures
 
 
+def settle(pids: Mapping[str, int], *, idle: float = 0.1, timeout_s: float = 300) -> float:
+    """Wait until the process trees ``pids`` use less than ``idle`` of a core between two
+    samples a second apart (a fresh server's workers load what they hold in the background);
+    return the seconds waited. Gives up after ``timeout_s``."""
+    started = time.monotonic()
+    before = sum(cpu_seconds(pid) for pid in pids.values())
+    while time.monotonic() - started < timeout_s:
+        time.sleep(1.0)
+        now = sum(cpu_seconds(pid) for pid in pids.values())
+        if now - before < idle:
+            break
+        before = now
+    return time.monotonic() - started
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of a process and its children (0 once it is gone)."""
     try:

@@ -34,6 +34,7 @@ from bench.common import (
     bench_server,
     delete_all_users,
     load_run,
+    settle,
 )
 from embeddings import retraining
 from embeddings.training import TrainingConfig
@@ -120,6 +121,8 @@ def measure(
     ):
         env = {**os.environ, "INTERESTS_API_KEY": headers["Authorization"].removeprefix("Bearer ")}
         watch = {"service": pid, **({"neo4j": neo4j_pid} if neo4j_pid else {})}
+        waited = settle(watch)  # the workers load the item-to-item table as they start
+        print(f"the service settled {waited:.0f} s after it started", flush=True)
         for name, path, goal in CLASSES:
             row: dict[str, Any] = {"class": name, "goal_p99_ms": goal}
             for group in ("all", "heaviest"):
