@@ -183,6 +183,8 @@ def train(
         "hits_at_10": float(result.metric_results.get_metric("both.realistic.hits_at_10")),
         "training_triples": float(training.num_triples),
         "test_triples": float(testing.num_triples),
+        "train_seconds": float(result.train_seconds),  # the epochs (with validation checks)
+        "evaluate_seconds": float(result.evaluate_seconds),  # the test's scoring
     }
     labels = [label for label, _ in sorted(factory.entity_to_id.items(), key=lambda kv: kv[1])]
     vectors = entity_vectors(result.model)
