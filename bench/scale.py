@@ -1,7 +1,8 @@
 """How the costs grow with the data: one run per size, one table (issue 16 §3).
 
     python -m bench.scale [DATA_DIR ...] [--epochs 1] [--rank-users 300]
-                          [--seconds 10] [--clients 16] [--max-ratings N] [--smoke]
+                          [--seconds 10] [--clients 16] [--max-ratings N] [--scored N]
+                          [--smoke]
 
 Each DATA_DIR is a MovieLens-format folder (default ml-latest-small): ml-latest-small and the
 folders that ``bench.generate ... --scale N`` writes from it, smallest first. For each, in
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--max-ratings", type=int, default=None, help="the first N of each")
     parser.add_argument("--seed", type=int, default=1, help="draws the users ranked ahead")
+    parser.add_argument("--scored", type=int, default=TrainingConfig.scored,
+                        help="test triples the run scores (default: as shipped)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="the report as JSON")
     parser.add_argument("--smoke", action="store_true",
                         help="10,000 ratings, 20 users ranked, 2 s per class")  # fmt: skip
@@ -111,7 +114,7 @@ def measure_size(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
             with PeakRss(neo4j=neo4j_pid) as neo4j_rss:
                 found["ingest"] = ingest(graph, conn, folder, args.max_ratings, Path(tmp),
                                          neo4j_pid)  # fmt: skip
-                found["training"] = train(graph, args.epochs)
+                found["training"] = train(graph, args.epochs, args.scored)
                 ranked = draw_users(sorted(activity), args.rank_users, args.seed, heaviest)
                 found["precompute"] = rank_ahead(graph, ranked)
                 found.update(latency.measure(graph, conn, ranked, heaviest, args.seconds,
@@ -144,10 +147,10 @@ def ingest(
     return {"items": items.records, "catalogue_s": round(catalogue_s, 1), **bulk}
 
 
-def train(graph: Graph, epochs: int) -> dict[str, Any]:
+def train(graph: Graph, epochs: int, scored: int) -> dict[str, Any]:
     """One DistMult run: seconds per stage, triples, epochs, peak memory of this process."""
     # no validation check (it comes every check_every epochs): one evaluation, the test's
-    config = TrainingConfig(model="DistMult", epochs=epochs, check_every=epochs + 1)
+    config = TrainingConfig(model="DistMult", epochs=epochs, check_every=epochs + 1, scored=scored)
     with PeakRss(python=os.getpid()) as rss:
         run = retraining.retrain(graph, config, quality_floor=0.0)
     if run.status != "finished":
