@@ -132,13 +132,20 @@ def test_the_table_loads_once_per_run_in_the_background(
     assert cache.get(graph, trained, serving.slot) is None  # loading: the caller walks in Cypher
     assert cache.get(graph, trained, serving.slot) is None  # and no second load starts
     release.set()
-    found = None
-    for _ in range(200):
-        found = cache.get(graph, trained, serving.slot)
-        if found is not None:
-            break
-        threading.Event().wait(0.05)
+    found = loaded(cache, graph, trained, serving.slot)
     assert found is not None and found.run_id == trained and loads == [trained]
+
+
+def loaded(
+    cache: TableCache, graph: Graph, run_id: str, slot: int
+) -> item_table.NeighbourTable | None:
+    """The cache's table of ``run_id`` once its background load is done (None after 10 s)."""
+    for _ in range(200):
+        found = cache.get(graph, run_id, slot)
+        if found is not None:
+            return found
+        threading.Event().wait(0.05)
+    return None
 
 
 @pytest.mark.neo4j
@@ -150,10 +157,5 @@ def test_a_worker_warms_up_by_loading_the_served_table(
     recommend.warm_up(graph)
     serving = recommend.runs.serving(graph)
     assert serving is not None
-    found = None
-    for _ in range(200):
-        found = cache.get(graph, trained, serving.slot)
-        if found is not None:
-            break
-        threading.Event().wait(0.05)
+    found = loaded(cache, graph, trained, serving.slot)
     assert found is not None and found.run_id == trained
