@@ -140,13 +140,8 @@ def settle(pids: Mapping[str, int], *, idle: float = 0.1, timeout_s: float = 300
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of a process and its children (0 once it is gone)."""
-    try:
-        process = psutil.Process(pid)
-        family = [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
     total = 0.0
-    for p in family:
+    for p in _family(pid, with_children=True):
         try:
             times = p.cpu_times()
         except psutil.Error:
@@ -264,8 +259,15 @@ class PeakRss:
 
 def _rss(pid: int, with_children: bool) -> int:
     try:
-        process = psutil.Process(pid)
-        family = [process, *process.children(recursive=True)] if with_children else [process]
-        return sum(p.memory_info().rss for p in family)
+        return sum(p.memory_info().rss for p in _family(pid, with_children=with_children))
     except psutil.Error:
         return 0
+
+
+def _family(pid: int, *, with_children: bool) -> list[psutil.Process]:
+    """The process and, when asked, its children; empty once it is gone."""
+    try:
+        process = psutil.Process(pid)
+        return [process, *process.children(recursive=True)] if with_children else [process]
+    except psutil.Error:
+        return []
