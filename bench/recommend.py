@@ -46,23 +46,16 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
-from embeddings import item_model, item_similarity, retraining
+from embeddings import item_model, item_similarity, retraining, runs
 from embeddings.training import TrainingConfig, export_triples, train
 from graph.ingest import importers
 from graph.ingest.records import EventIn, ItemIn
 from graph.store import Graph
-from service import precomputed, recommend
+from service import blend_tuning, precomputed, recommend
 from service.cli_support import THREADS, WORKERS
 from service.recommend import BlendWeights, Gathered
 
 FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
-GRID = {
-    "profile": (0.0, 0.5, 1.0),
-    "items": (0.0, 0.5, 1.0),
-    "embedding": (0.0, 0.5, 1.0),
-    "neighbours": (0.0, 0.5, 1.0),
-    "popularity": (0.0, 0.25, 0.5),
-}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -97,11 +90,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         report["validation"] = validation
         print(f"blend chosen on validation: {weights}")
         load_graph(graph, titles, genres, train_part)
-        run = retraining.retrain(graph, config, quality_floor=0.0)
-        report["training"] = {"status": run.status, "metrics": run.metrics, "seconds": run.seconds}
+        run = retraining.retrain(graph, config, quality_floor=0.0, choose_blend=blend_tuning.choose)
+        report["training"] = {"status": run.status, "metrics": run.metrics, "seconds": run.seconds,
+                              "blend": run.blend}  # fmt: skip
+        if run.blend is not None:
+            print(f"blend the run chose on its own validation split: {run.blend}")
         started = time.perf_counter()
         gathered = gather_all(graph, list(test_positives))
         report["gather_seconds_per_user"] = (time.perf_counter() - started) / len(gathered)
+        results[f"ours ({config.model}, the run's blend)"] = score(
+            gathered, matrix, test_positives, recommend.serving_weights(runs.serving(graph))
+        )
         results[f"ours ({config.model}, tuned blend)"] = score(
             gathered, matrix, test_positives, weights
         )
@@ -211,27 +210,24 @@ def tune(
     inner: dict[str, list[Rating]],
     valid: dict[str, list[Rating]],
 ) -> tuple[BlendWeights, dict[str, Any]]:
-    """Grid search of the blend weights on the validation split (NDCG@10)."""
+    """The blend chosen on the benchmark's validation split: the service's search
+    (``service.blend_tuning.search``) over the graph and embeddings of the inner part."""
     load_graph(graph, titles, genres, inner)
     run = retraining.retrain(graph, config, quality_floor=0.0)
     matrix = baselines.Matrix(inner)
     wanted = positives(matrix, valid)
     gathered = gather_all(graph, list(wanted))
-    best: tuple[float, BlendWeights] | None = None
-    tried = 0
-    for values in itertools.product(*GRID.values()):
-        if not any(values):
-            continue
-        weights = BlendWeights(**dict(zip(GRID, values, strict=True)))
-        ndcg = score(gathered, matrix, wanted, weights)["ndcg@10"]
-        tried += 1
-        if best is None or ndcg > best[0]:
-            best = (ndcg, weights)
-    assert best is not None
-    default = score(gathered, matrix, wanted, recommend.DEFAULT_WEIGHTS)["ndcg@10"]
-    print(f"validation: {tried} blends, best NDCG@10 {best[0]:.4f}, default {default:.4f}")
-    return best[1], {"run": run.status, "best_ndcg": best[0], "default_ndcg": default,
-                     "weights": best[1].__dict__, "users": len(wanted)}  # fmt: skip
+    ids = {user: {movie_id(matrix, col) for col in cols} for user, cols in wanted.items()}
+    choice = blend_tuning.search(gathered, ids)
+    print(f"validation: {choice.tried} blends, best NDCG@10 {choice.ndcg:.4f}, "
+          f"default {choice.default_ndcg:.4f}")  # fmt: skip
+    return choice.weights, {"run": run.status, **choice.as_json()}
+
+
+def movie_id(matrix: baselines.Matrix, col: int) -> str:
+    """The item id of a column of ``positives`` (a negative column is an item unseen in
+    training: ``-1 - movie``)."""
+    return str(matrix.items[col] if col >= 0 else -1 - col)
 
 
 def compare_models(graph: Graph, models: list[str], config: TrainingConfig) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class Serving:
     model: str
     relations: dict[str, list[float]]  # relation vectors, to compose queries
     transition: str | None = None  # the forecast's (JSON of graph.evolution.transitions)
+    blend: dict[str, Any] | None = None  # chosen on the run's validation split (store_blend)
 
     @property
     def property(self) -> str:
@@ -85,7 +86,10 @@ def serving(graph: Graph) -> Serving | None:
         return None
     run = record["run"]
     relations = json.loads(run["relations"]) if run.get("relations") else {}
-    return Serving(run["id"], int(run["slot"]), run["model"], relations, run.get("transition"))
+    blend = json.loads(run["blend"]) if run.get("blend") else None
+    return Serving(
+        run["id"], int(run["slot"]), run["model"], relations, run.get("transition"), blend
+    )
 
 
 def start(graph: Graph, owner: str, model: str, params: dict[str, Any]) -> tuple[str, int]:
@@ -129,6 +133,12 @@ def store_transition(graph: Graph, run_id: str, transition: str) -> None:
     graph.write("embeddings/store_transition", id=run_id, transition=transition)
 
 
+def store_blend(graph: Graph, run_id: str, blend: dict[str, Any]) -> None:
+    """What the run chose on its validation split: the source weights it serves with, and the
+    figures it chose them by."""
+    graph.write("embeddings/store_blend", id=run_id, blend=json.dumps(blend))
+
+
 def switch(graph: Graph, run_id: str, slot: int) -> None:
     graph.write("embeddings/switch_serving", id=run_id, slot=slot)
 
@@ -139,7 +149,7 @@ def recent(graph: Graph, *, limit: int = 10) -> list[dict[str, Any]]:
         run = dict(record["run"])
         run.pop("relations", None)
         run.pop("transition", None)
-        for key in ("params", "metrics"):
+        for key in ("params", "metrics", "blend"):
             run[key] = json.loads(run[key]) if run.get(key) else None
         for key in ("started_at", "finished_at"):
             if run.get(key) is not None:

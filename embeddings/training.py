@@ -19,9 +19,10 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -122,15 +123,18 @@ class Trained:
     relations: dict[str, list[float]] = field(default_factory=dict)  # relation vectors
 
 
-def stream_triples(graph: Graph) -> Iterator[tuple[str, str, str]]:
-    """The graph's triples, read with one streaming query (constant memory on the server)."""
-    for record in graph.stream("embeddings/export_triples"):
+def stream_triples(
+    graph: Graph, *, until: Mapping[str, datetime] | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """The graph's triples, read with one streaming query (constant memory on the server);
+    ``until`` holds out each named user's interactions and expressions from its instant on."""
+    for record in graph.stream("embeddings/export_triples", until=dict(until or {})):
         yield record["head"], record["relation"], record["tail"]
 
 
-def export_triples(graph: Graph) -> np.ndarray:
-    """Every triple of the graph as an ``(n, 3)`` array of labels."""
-    triples = list(stream_triples(graph))
+def export_triples(graph: Graph, *, until: Mapping[str, datetime] | None = None) -> np.ndarray:
+    """Every triple of the graph (but what ``until`` holds out) as an ``(n, 3)`` array of labels."""
+    triples = list(stream_triples(graph, until=until))
     return np.array(triples, dtype=str).reshape(-1, 3)
 
 

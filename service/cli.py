@@ -15,7 +15,7 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -230,8 +230,11 @@ def relate() -> None:
 @click.option("--schedule", "cron", envvar="INTERESTS_RETRAIN_CRON", default=None,
               help="A crontab expression (UTC): retrain on it until interrupted, e.g. '0 3 * * *'. "
                    "Also from INTERESTS_RETRAIN_CRON.")  # fmt: skip
+@click.option("--choose-blend/--default-blend", default=True, show_default=True,
+              help="Choose the sources' weights on a validation split of the graph (a sample "
+                   "of users' latest interactions held out), else serve the defaults.")  # fmt: skip
 @output_options
-def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
+def train(model: str, epochs: int, floor: float, cron: str | None, choose_blend: bool) -> None:
     """Train graph embeddings with PyKEEN and serve them if they pass the floor."""
     from embeddings import retraining
 
@@ -240,13 +243,17 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
     def once() -> None:
         with command_graph() as graph:
             try:
-                report = retraining.retrain(graph, config, quality_floor=floor, trainer=_trainer())
+                chooser = _blend_chooser() if choose_blend else None
+                report = retraining.retrain(graph, config, quality_floor=floor,
+                                            trainer=_trainer(), choose_blend=chooser)  # fmt: skip
             except runs.LeaseHeld as held:
                 click.echo(f"skipped: {held}", err=True)
                 return
             seconds = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
             click.echo(f"run {report.run_id}: {report.status} ({seconds})")
             click.echo(f"  {report.message or report.metrics}")
+            if report.blend is not None:
+                click.echo(f"  blend: {_blend_text(report.blend)}")
             if report.status == "finished":  # rankings made with the old run no longer hold
                 _precompute(graph)
 
@@ -257,6 +264,19 @@ def train(model: str, epochs: int, floor: float, cron: str | None) -> None:
 def _trainer() -> Callable[..., Trained]:
     """PyKEEN training with the epoch bar as the command's output settings say."""
     return partial(training.train, progress=progress())
+
+
+def _blend_chooser() -> Callable[..., dict[str, Any]]:
+    from service import blend_tuning
+
+    return blend_tuning.choose
+
+
+def _blend_text(blend: dict[str, Any]) -> str:
+    """A run's chosen blend in one line: the weights, and NDCG@10 against the defaults'."""
+    weights = " ".join(f"{source} {weight:g}" for source, weight in blend["weights"].items())
+    return (f"{weights} (validation NDCG@10 {blend['ndcg']:.4f}, the defaults' "
+            f"{blend['default_ndcg']:.4f}, {blend['users']} users)")  # fmt: skip
 
 
 def _shard_spec(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
@@ -308,6 +328,8 @@ def list_runs(limit: int) -> None:
             detail = run.get("metrics") or run.get("message") or ""
             click.echo(f"{mark} {run['id']} {run['status']:<9} {run['model']:<8} "
                        f"{run['started_at']} {detail}")  # fmt: skip
+            if run.get("blend"):
+                click.echo(f"    blend: {_blend_text(run['blend'])}")
 
 
 @main.group("keys")
@@ -548,7 +570,7 @@ def _train_while_serving(graph: Graph, began: float) -> None:
     )
     _yield_cpu_to_serving()
     try:
-        report = retraining.retrain(graph, trainer=_trainer())
+        report = retraining.retrain(graph, trainer=_trainer(), choose_blend=_blend_chooser())
     except runs.LeaseHeld as held:
         click.echo(f"Embeddings: not trained here, {held}; answers use the profile and "
                    "popularity until that run switches in (`interests runs`).")  # fmt: skip

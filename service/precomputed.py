@@ -33,7 +33,7 @@ from embeddings import item_table, runs
 from graph.evolution.strength import Strength, split_target
 from graph.store import Graph, Rows
 from service import recommend
-from service.recommend import DEFAULT_WEIGHTS, BlendWeights, Candidate, ItemDetails, Recommendations
+from service.recommend import BlendWeights, Candidate, ItemDetails, Recommendations
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +81,14 @@ def refresh(
     graph: Graph,
     *,
     user_ids: Iterable[str] | None = None,
-    weights: BlendWeights = DEFAULT_WEIGHTS,
+    weights: BlendWeights | None = None,
     shard: Shard | None = None,
     progress: bool | None = False,
 ) -> int:
     """Rank ahead for ``user_ids`` (default: every user whose ranking no longer holds or is older
     than half of ``MAX_AGE``), only those of ``shard`` when one is given; return how many were
-    stored. Users without history are skipped (a cold start is cheap to answer live).
+    stored. Users without history are skipped (a cold start is cheap to answer live). Blended
+    with ``weights``, by default the served run's (``recommend.serving_weights``).
     ``progress``: a bar over the users (None: when stderr is a terminal; False: never)."""
     now = graph.read("admin/now")[0]["now"]
     if user_ids is None:
@@ -99,11 +100,13 @@ def refresh(
     stored = 0
     tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
     serving = runs.serving(graph)
+    weights = weights if weights is not None else recommend.serving_weights(serving)
     if serving is not None and user_ids:  # the item-to-item model in memory for every user
         item_table.TABLES.wait(graph, serving.run_id, serving.slot)
     for user_id in tqdm(user_ids, desc="precomputing recommendations", unit="user",
                         disable=None if progress is None else not progress):  # fmt: skip
-        gathered = recommend.gather(graph, user_id, as_of=now.to_native(), sources=weights.active())
+        gathered = recommend.gather(graph, user_id, as_of=now.to_native(),
+                                    sources=weights.active(), serving=serving)  # fmt: skip
         if gathered.targets:
             ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
             pool = {

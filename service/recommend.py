@@ -10,9 +10,10 @@ Candidates come from
 - the served graph embeddings: items nearest the composed query ``(user, interacted, ?)`` in the
   item vector index;
 - neighbours: items liked by the users whose vectors lie nearest the user's.
-Each source's score is scaled to 0..1 over the candidates and blended with ``BlendWeights`` (set
-from the validation split by ``bench/recommend.py``), then items are picked greedily so that one
-category does not take every place. A user with no history gets the popular recent items.
+Each source's score is scaled to 0..1 over the candidates and blended with ``BlendWeights``
+(those the served run chose on its validation split, ``service.blend_tuning``; else the
+defaults), then items are picked greedily so that one category does not take every place. A
+user with no history gets the popular recent items.
 
 The ``fetch_*`` functions read the graph and return plain data; the rest (targets, candidates,
 blend, spread, the answer's items and explanation paths) is computed from that data alone. Answers
@@ -57,9 +58,10 @@ SOURCES = ("profile", "items", "embedding", "neighbours", "popularity")
 
 @dataclass(frozen=True)
 class BlendWeights:
-    """Chosen by grid search on the validation split (bench/recommend.py, 242 blends). With the
-    item-to-item source in, the embedding and neighbour scores added nothing on MovieLens: their
-    weight is 0, so they only bring candidates; other data may tune them otherwise."""
+    """The defaults: chosen by the grid search of ``service.blend_tuning`` on the validation split
+    of bench/recommend.py (242 blends). With the item-to-item source in, the embedding and
+    neighbour scores added nothing on MovieLens: their weight is 0, so they only bring
+    candidates. Each run chooses its own on its graph (``serving_weights``)."""
 
     profile: float = 0.5
     items: float = 1.0
@@ -73,6 +75,15 @@ class BlendWeights:
 
 
 DEFAULT_WEIGHTS = BlendWeights()
+
+
+def serving_weights(serving: runs.Serving | None) -> BlendWeights:
+    """The blend the served run chose on its validation split (``service.blend_tuning``); the
+    defaults for a run that chose none, and before the first run."""
+    chosen = (serving.blend or {}).get("weights") if serving is not None else None
+    if not chosen:
+        return DEFAULT_WEIGHTS
+    return BlendWeights(**{s: float(chosen[s]) for s in SOURCES if s in chosen})
 
 
 @dataclass
@@ -292,17 +303,19 @@ def gather(
     as_of: datetime,
     exclude_seen: bool = True,
     sources: Collection[str] | None = None,
+    serving: runs.Serving | None = None,
 ) -> Gathered:
     """The user's profile targets and the candidates of every source, with their raw scores;
     of the item-to-item, embedding and neighbour sources only those in ``sources`` when given
     (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
-    queries, while explanations and the benchmark's search of blends want them all)."""
+    queries, while explanations and the search of blends want them all). ``serving``: the run
+    to rank with (by default the served one; a run's blend search passes its staged run)."""
     wanted = set(SOURCES if sources is None else sources)
     rows = profiles.history_rows(graph, user_id, until=as_of)
     signals = profiles.profile_signals(rows)
     history, seen = weighted_history(item_model.interactions_of(rows))
     seen = seen if exclude_seen else []
-    serving = runs.serving(graph)
+    serving = serving if serving is not None else runs.serving(graph)
     targets = profile_targets(signals, as_of)
     if not targets:
         return Gathered(targets, seen, history, serving, {}, {})
@@ -361,13 +374,16 @@ def recommend(
     as_of: datetime,
     exclude_seen: bool = True,
     explain: bool = False,
-    weights: BlendWeights = DEFAULT_WEIGHTS,
+    weights: BlendWeights | None = None,
     caller: str | None = None,
 ) -> Recommendations:
-    """``k`` items for the user at ``as_of``; ``caller`` is the id the answer names the user by
-    (the API's caller knows the user by an id the graph does not hold)."""
+    """``k`` items for the user at ``as_of``, blended with ``weights`` (by default the served
+    run's, ``serving_weights``); ``caller`` is the id the answer names the user by (the API's
+    caller knows the user by an id the graph does not hold)."""
+    serving = runs.serving(graph)
+    weights = weights if weights is not None else serving_weights(serving)
     gathered = gather(graph, user_id, as_of=as_of, exclude_seen=exclude_seen,
-                      sources=None if explain else weights.active())  # fmt: skip
+                      sources=None if explain else weights.active(), serving=serving)  # fmt: skip
     shown = caller or user_id
     run = gathered.serving.run_id if gathered.serving else None
     if not gathered.targets:

@@ -92,6 +92,21 @@ def given_two_tastes(client: FlaskClient, prefix: str) -> None:
     assert client.post("/v1/events", json=events).status_code == 200
 
 
+def given_three_tastes(client: FlaskClient, prefix: str) -> None:
+    """Thirty users: ten like the comedies, ten the horror films, ten the dramas (ten films of
+    each; every user misses two): enough structure that a model learns it in a few seconds."""
+    kinds = ("comedy", "horror", "drama")
+    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
+             for kind in kinds for n in range(10)]  # fmt: skip
+    assert client.post("/v1/items", json=items).status_code == 200
+    events = [
+        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
+         "item_id": f"{prefix}{kinds[u % 3]}{n}", "timestamp": 1_700_000_000 + n}
+        for u in range(30) for n in range(10) if (u + n) % 5
+    ]  # fmt: skip
+    assert client.post("/v1/events", json=events).status_code == 200
+
+
 def fake_trainer(mrr: float) -> Any:
     def trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
         labels = sorted({str(x) for row in triples for x in (row[0], row[2])})

@@ -13,26 +13,18 @@ from embeddings import retraining, runs
 from embeddings.training import DIMENSIONS, Trained, TrainingConfig, export_triples, train
 from graph.store import Graph
 from service.cli_support import schedule
-from tests.support import PSEUDONYMS, TINY, fake_trainer, given_two_tastes, vector_of
+from tests.support import (
+    PSEUDONYMS,
+    TINY,
+    fake_trainer,
+    given_three_tastes,
+    given_two_tastes,
+    vector_of,
+)
 
 pytestmark = pytest.mark.neo4j
 
 LEARNING = TrainingConfig(epochs=60, batch_size=64, check_every=10, negatives=4, learning_rate=0.05)
-
-
-def given_three_tastes(client: FlaskClient, prefix: str) -> None:
-    """Thirty users: ten like the comedies, ten the horror films, ten the dramas (ten films of
-    each; every user misses two): enough structure that a model learns it in a few seconds."""
-    kinds = ("comedy", "horror", "drama")
-    items = [{"id": f"{prefix}{kind}{n}", "title": f"{kind} {n}", "categories": [f"{prefix}{kind}"]}
-             for kind in kinds for n in range(10)]  # fmt: skip
-    assert client.post("/v1/items", json=items).status_code == 200
-    events = [
-        {"event_id": f"{prefix}e{u}-{n}", "user_id": f"{prefix}u{u}", "kind": "like",
-         "item_id": f"{prefix}{kinds[u % 3]}{n}", "timestamp": 1_700_000_000 + n}
-        for u in range(30) for n in range(10) if (u + n) % 5
-    ]  # fmt: skip
-    assert client.post("/v1/events", json=events).status_code == 200
 
 
 def similar_edges(graph: Graph, prefix: str, slot: int) -> int:

@@ -1,0 +1,184 @@
+"""Each run's blend: the validation split of the live graph, the search, and serving with it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from embeddings import retraining, runs
+from embeddings.holdout import HeldOut, split_latest
+from embeddings.training import export_triples
+from graph.store import Graph
+from service import blend_tuning, recommend
+from service.blend_tuning import Prepared, ndcg_at, search
+from service.recommend import (
+    DEFAULT_WEIGHTS,
+    SOURCES,
+    BlendWeights,
+    Candidate,
+    Gathered,
+    ItemDetails,
+    serving_weights,
+)
+from tests.support import PSEUDONYMS, TINY, given_three_tastes, taste_trainer
+from tests.web_support import sign_in
+
+T = 1_700_000_000
+
+
+def test_the_latest_share_is_held_out_and_an_instant_is_not_split() -> None:
+    rows = [(f"i{n}", 1.0, T + n) for n in range(20)] + [("late", 1.0, T + 19)]
+    held = split_latest(rows, 0.1)  # 3 of 21: the two at T + 19 and the one at T + 18
+    assert held == HeldOut(T + 18, frozenset({"i18", "i19", "late"}))
+    assert held.as_of < held.until == datetime.fromtimestamp(T + 18, UTC)
+
+
+def test_held_out_positives_are_new_and_positive() -> None:
+    rows = [("a", 1.0, T), ("b", 1.0, T + 1), ("a", 1.0, T + 2), ("c", -1.0, T + 3)]
+    assert split_latest(rows, 0.5) is None  # "a" was seen before the cut, "c" is disliked
+    assert split_latest([("a", 1.0, T)], 0.5) is None  # nothing would be left to learn from
+    assert split_latest([], 0.5) is None
+    assert split_latest([*rows, ("d", 0.5, T + 4)], 0.4) == HeldOut(T + 3, frozenset({"d"}))
+
+
+def test_ndcg() -> None:
+    assert ndcg_at(["a", "b"], {"a"}) == 1.0
+    assert ndcg_at(["b", "a"], {"a"}) == pytest.approx(1 / 1.5849625)
+    assert ndcg_at(["x"], {"a", "b"}) == 0.0
+    assert ndcg_at(["a"], set()) == 0.0
+
+
+def random_gathered(rng: random.Random, items: int = 60) -> Gathered:
+    candidates = {}
+    for n in range(items):
+        item = f"i{rng.randrange(1000):03d}"
+        features = {s: rng.choice([0.0, -0.2, rng.random(), rng.random() * 3]) for s in SOURCES
+                    if rng.random() < 0.7}  # fmt: skip
+        candidates[item] = Candidate(item, features=features)
+        if n % 7 == 0:  # exact ties of score, broken by the item id
+            candidates[item].features = {"profile": 1.0}
+    details = {i: ItemDetails(i, [f"c{rng.randrange(4)}"]) for i in candidates}
+    return Gathered([], [], [], None, candidates, details)
+
+
+def test_the_search_ranks_exactly_as_the_service() -> None:
+    rng = random.Random(3)
+    for _ in range(20):
+        gathered = random_gathered(rng)
+        weights = BlendWeights(*(rng.choice([0.0, 0.25, 0.5, 1.0]) for _ in SOURCES))
+        served = [c.item for c in recommend.rank(gathered, 10, weights)]
+        assert Prepared.of(gathered).ranked(weights) == served
+    assert Prepared.of(Gathered([], [], [], None, {}, {})).ranked(DEFAULT_WEIGHTS) == []
+
+
+def planted(users: int, rng: random.Random) -> tuple[dict[str, Gathered], dict[str, set[str]]]:
+    """Users whose wanted items only the neighbour source ranks high."""
+    gathered, wanted = {}, {}
+    for u in range(users):
+        candidates = {}
+        for n in range(40):
+            item = f"u{u}-{n}"
+            good = n < 3
+            candidates[item] = Candidate(item, features={
+                "profile": rng.random(), "items": rng.random(),
+                "neighbours": rng.random() + (2.0 if good else 0.0)})  # fmt: skip
+        details = {i: ItemDetails(i, ["c"]) for i in candidates}
+        gathered[str(u)] = Gathered([], [], [], None, candidates, details)
+        wanted[str(u)] = {f"u{u}-{n}" for n in range(3)}
+    return gathered, wanted
+
+
+def test_the_search_finds_the_source_that_ranks_the_held_out_items() -> None:
+    gathered, wanted = planted(40, random.Random(5))
+    choice = search(gathered, wanted)
+    assert choice.weights.neighbours > 0
+    assert choice.ndcg > 0.9 > choice.default_ndcg
+    assert choice.users == 40 and choice.tried == 3**4 * 3 - 1  # every blend but all zeros
+    assert choice.as_json()["weights"] == asdict(choice.weights)
+
+
+def test_too_few_users_keep_the_defaults() -> None:
+    gathered, wanted = planted(5, random.Random(5))
+    choice = search(gathered, wanted)
+    assert (choice.weights, choice.tried, choice.users) == (DEFAULT_WEIGHTS, 1, 5)
+    assert choice.ndcg == choice.default_ndcg
+
+
+def serving_with(blend: dict[str, Any] | None) -> runs.Serving:
+    return runs.Serving("r", 0, "RotatE", {}, None, blend)
+
+
+def test_a_run_serves_the_blend_it_chose() -> None:
+    assert serving_weights(None) == DEFAULT_WEIGHTS
+    assert serving_weights(serving_with(None)) == DEFAULT_WEIGHTS
+    chosen = {"weights": {"profile": 1.0, "items": 0.0, "embedding": 0.5, "neighbours": 0.0,
+                          "popularity": 0.25, "retired": 9.0}}  # fmt: skip
+    assert serving_weights(serving_with(chosen)) == BlendWeights(1.0, 0.0, 0.5, 0.0, 0.25)
+
+
+@pytest.mark.neo4j
+def test_export_holds_out_a_users_latest_interactions(
+    client: FlaskClient, graph: Graph, prefix: str
+) -> None:
+    given_three_tastes(client, prefix)
+    u0, u1 = (PSEUDONYMS.user(f"{prefix}u{n}") for n in (0, 1))
+    cut = datetime.fromtimestamp(T + 5, UTC)  # u0 liked comedy1..4 before it, 6..9 from it on
+    triples = {tuple(t) for t in export_triples(graph, until={u0: cut}).tolist()}
+    liked = {t[2] for t in triples if t[0] == f"u:{u0}" and t[1] == "interacted"}
+    assert liked == {f"i:{prefix}comedy{n}" for n in (1, 2, 3, 4)}
+    assert (f"u:{u1}", "interacted", f"i:{prefix}horror8") in triples  # others keep everything
+
+
+@pytest.mark.neo4j
+def test_a_run_chooses_its_blend_on_the_users_latest_interactions(
+    app: Flask, admin_token: str, client: FlaskClient, graph: Graph, prefix: str
+) -> None:
+    given_three_tastes(client, prefix)
+    seen: list[tuple[runs.Serving, dict[str, HeldOut]]] = []
+    profile_only = {"weights": asdict(BlendWeights(1.0, 0.0, 0.0, 0.0, 0.0)), "ndcg": 0.5,
+                    "default_ndcg": 0.4, "users": 30, "tried": 242}  # fmt: skip
+
+    def chooser(graph: Graph, staged: runs.Serving, held: dict[str, HeldOut]) -> dict[str, Any]:
+        assert runs.serving(graph) is None or runs.serving(graph).run_id != staged.run_id
+        seen.append((staged, dict(held)))
+        return profile_only
+
+    report = retraining.retrain(
+        graph, TINY, quality_floor=0.0, trainer=taste_trainer, choose_blend=chooser
+    )
+    assert report.status == "finished", report.message
+    [(staged, held)] = seen
+    assert staged.slot == report.slot and staged.run_id != report.run_id
+    u3 = PSEUDONYMS.user(f"{prefix}u3")  # liked comedy 0, 1, 3-6, 8, 9: holds out comedy9
+    assert held[u3] == HeldOut(T + 9, frozenset({f"{prefix}comedy9"}))
+    serving = runs.serving(graph)
+    assert serving is not None and serving.blend == profile_only
+    [run] = [r for r in runs.recent(graph) if r["id"] == report.run_id]
+    assert run["blend"] == profile_only
+    page = app.test_client()
+    sign_in(page, admin_token)
+    assert "profile 1, items 0, embedding 0" in page.get("/ui/runs").text
+    # served with the chosen weights: the profile's score alone orders the answer
+    answer = recommend.recommend(graph, u3, k=4, as_of=datetime.now(UTC))
+    top = answer.items[0].sources["profile"]
+    for item in answer.items:
+        assert item.score == pytest.approx(item.sources.get("profile", 0.0) / top)
+
+
+@pytest.mark.neo4j
+def test_the_service_search_runs_on_the_staged_run(
+    client: FlaskClient, graph: Graph, prefix: str
+) -> None:
+    given_three_tastes(client, prefix)
+    report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer,
+                                choose_blend=blend_tuning.choose)  # fmt: skip
+    assert report.status == "finished" and report.blend is not None
+    assert report.blend["users"] >= 30 and report.blend["tried"] == 3**4 * 3 - 1
+    assert report.blend["ndcg"] >= report.blend["default_ndcg"] > 0
+    assert "blend" in report.seconds
