@@ -30,6 +30,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -221,7 +222,9 @@ def tune(
     choice = blend_tuning.search(gathered, ids)
     print(f"validation: {choice.tried} blends, best NDCG@10 {choice.ndcg:.4f}, "
           f"default {choice.default_ndcg:.4f}")  # fmt: skip
-    return choice.weights, {"run": run.status, **choice.as_json()}
+    return choice.weights, {"run": run.status, "weights": asdict(choice.weights),
+                            "ndcg": choice.ndcg, "default_ndcg": choice.default_ndcg,
+                            "users": choice.users, "tried": choice.tried}  # fmt: skip
 
 
 def movie_id(matrix: baselines.Matrix, col: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,18 @@ from graph.store import Graph
 # (half-lives 2, 4, 8, 16 and floors 0, 0.05, 0.1, 0.2 compared; without the floor -0.016 NDCG@10).
 HISTORY_HALF_LIFE = 4.0  # interactions: the 4th most recent counts half as much as the last
 HISTORY_FLOOR = 0.05  # what every older interaction keeps
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """How ``history_weights`` weighs a history: the defaults above, or what a run chose on its
+    validation split (``service.blend_tuning``)."""
+
+    half_life: float = HISTORY_HALF_LIFE
+    floor: float = HISTORY_FLOOR
+
+
+DEFAULT_HISTORY = HistorySettings()
 
 
 def interactions(graph: Graph, user_id: str, as_of: datetime) -> list[tuple[str, float, int]]:

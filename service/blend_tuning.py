@@ -1,13 +1,15 @@
 """Each run's blend, chosen on the validation split of the live graph.
 
-``choose`` (the ``embeddings.retraining`` hook ``choose_blend``) gathers each held-out user's
-candidates at the user's cut with the staged run (``recommend.gather`` with every source, as of
-just before the first held-out interaction), then ``search`` (pure) scores every blend of
-``GRID`` by NDCG@10 on the held-out positives, ranking exactly as the service ranks
-(``recommend.rank``: the blend, then the categories spread), and keeps the best. The defaults
-stand unless a blend beats them, and with fewer than ``MIN_USERS`` held-out users (too few to
-tell blends apart) the defaults are kept without a search. ``bench/recommend.py`` runs the same
-search on its own validation split.
+``choose`` (the ``embeddings.retraining`` hook ``choose_blend``) first chooses how the
+item-to-item source weighs a history (``search_history``: every setting of ``HISTORY_GRID``
+walks the staged run's model from each held-out user's history before the cut, scored alone by
+NDCG@10 on the held-out positives), then gathers each held-out user's candidates at the cut with
+the staged run and that setting (``recommend.gather`` with every source, as of just before the
+first held-out interaction), and ``search`` (pure) scores every blend of ``GRID`` by NDCG@10,
+ranking exactly as the service ranks (``recommend.rank``: the blend, then the categories
+spread), and keeps the best. The defaults stand unless a setting or blend beats them, and with
+fewer than ``MIN_USERS`` held-out users (too few to tell them apart) the defaults are kept
+without a search. ``bench/recommend.py`` runs the same searches on its own validation split.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import itertools
 import logging
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from embeddings import runs
+from embeddings import item_model, item_table, runs
 from embeddings.holdout import HeldOut
+from embeddings.item_model import HistorySettings
+from graph.evolution import profiles
 from graph.store import Graph
 from service import recommend
 from service.recommend import DEFAULT_WEIGHTS, SOURCES, BlendWeights, Candidate, Gathered
@@ -38,6 +42,10 @@ GRID: dict[str, tuple[float, ...]] = {
     "neighbours": (0.0, 0.5, 1.0),
     "popularity": (0.0, 0.25, 0.5),
 }
+HISTORY_GRID = tuple(
+    HistorySettings(half_life, floor)
+    for half_life, floor in itertools.product((2.0, 4.0, 8.0, 16.0), (0.0, 0.05, 0.1, 0.2))
+)
 
 
 @dataclass(frozen=True)
@@ -48,23 +56,66 @@ class Choice:
     users: int
     tried: int  # blends scored
 
-    def as_json(self) -> dict[str, Any]:
-        """What a run stores (``runs.store_blend``) and ``serving_weights`` reads back."""
-        return {"weights": asdict(self.weights), "ndcg": self.ndcg,
-                "default_ndcg": self.default_ndcg, "users": self.users,
-                "tried": self.tried}  # fmt: skip
+
+@dataclass(frozen=True)
+class HistoryChoice:
+    settings: HistorySettings
+    ndcg: float  # mean NDCG@10 of the item-to-item source alone with ``settings``
+    default_ndcg: float
 
 
 def choose(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) -> dict[str, Any]:
-    """The blend chosen with the staged run ``serving`` on ``holdout`` (``Choice.as_json``)."""
-    gathered = {
-        user: recommend.gather(graph, user, as_of=held.as_of, serving=serving)
+    """The history setting and blend chosen with the staged run ``serving`` on ``holdout``: what
+    a run stores (``runs.store_blend``) and ``serving_weights`` / ``serving_history`` read."""
+    wanted = {user: held.positives for user, held in holdout.items()}
+    table = item_table.TABLES.wait(graph, serving.run_id, serving.slot)
+    histories = {
+        user: item_model.interactions_of(profiles.history_rows(graph, user, until=held.as_of))
         for user, held in holdout.items()
     }
-    choice = search(gathered, {user: held.positives for user, held in holdout.items()})
-    logger.info("blend %s chosen on %d held-out users (NDCG@10 %.4f, the defaults' %.4f)",
-                choice.weights, choice.users, choice.ndcg, choice.default_ndcg)  # fmt: skip
-    return choice.as_json()
+    history = search_history(table, histories, wanted)
+    staged = replace(serving, blend={"history": asdict(history.settings)})
+    gathered = {
+        user: recommend.gather(graph, user, as_of=held.as_of, serving=staged)
+        for user, held in holdout.items()
+    }
+    choice = search(gathered, wanted)
+    logger.info("history %s and blend %s chosen on %d held-out users (NDCG@10 %.4f, the "
+                "defaults' %.4f)", history.settings, choice.weights, choice.users, choice.ndcg,
+                choice.default_ndcg)  # fmt: skip
+    return {"weights": asdict(choice.weights), "ndcg": choice.ndcg,
+            "default_ndcg": choice.default_ndcg, "users": choice.users, "tried": choice.tried,
+            "history": asdict(history.settings), "history_ndcg": history.ndcg,
+            "history_default_ndcg": history.default_ndcg}  # fmt: skip
+
+
+def search_history(
+    table: item_table.NeighbourTable,
+    histories: Mapping[str, Sequence[tuple[str, float, int]]],
+    wanted: Mapping[str, Collection[str]],
+    *,
+    min_users: int = MIN_USERS,
+) -> HistoryChoice:
+    """The ``HISTORY_GRID`` setting under which the item-to-item source alone (``table`` walked
+    from each user's ``histories``: item, weight, epoch second, oldest first) scores the best
+    mean NDCG@10 on ``wanted``; the defaults unless one scores higher."""
+    users = [user for user in wanted if user in histories]
+
+    def mean_ndcg(settings: HistorySettings) -> float:
+        found = []
+        for user in users:
+            weighted, seen = recommend.weighted_history(histories[user], settings)
+            walked = table.walk({h.item: h.weight for h in weighted}, seen, K)
+            found.append(ndcg_at([item for item, _ in walked], wanted[user]))
+        return float(np.mean(found)) if found else 0.0
+
+    default = mean_ndcg(item_model.DEFAULT_HISTORY)
+    best = (default, item_model.DEFAULT_HISTORY)
+    if len(users) >= min_users:
+        for settings in HISTORY_GRID:
+            if settings != item_model.DEFAULT_HISTORY and (score := mean_ndcg(settings)) > best[0]:
+                best = (score, settings)
+    return HistoryChoice(best[1], best[0], default)
 
 
 def search(

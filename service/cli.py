@@ -275,7 +275,10 @@ def _blend_chooser() -> Callable[..., dict[str, Any]]:
 def _blend_text(blend: dict[str, Any]) -> str:
     """A run's chosen blend in one line: the weights, and NDCG@10 against the defaults'."""
     weights = " ".join(f"{source} {weight:g}" for source, weight in blend["weights"].items())
-    return (f"{weights} (validation NDCG@10 {blend['ndcg']:.4f}, the defaults' "
+    history = blend.get("history") or {}
+    walk = (f"; history half-life {history['half_life']:g}, floor {history['floor']:g}"
+            if history else "")  # fmt: skip
+    return (f"{weights}{walk} (validation NDCG@10 {blend['ndcg']:.4f}, the defaults' "
             f"{blend['default_ndcg']:.4f}, {blend['users']} users)")  # fmt: skip
 
 

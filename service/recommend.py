@@ -86,6 +86,15 @@ def serving_weights(serving: runs.Serving | None) -> BlendWeights:
     return BlendWeights(**{s: float(chosen[s]) for s in SOURCES if s in chosen})
 
 
+def serving_history(serving: runs.Serving | None) -> item_model.HistorySettings:
+    """How the served run weighs a history for its item-to-item model (chosen with its blend);
+    the defaults for a run that chose none."""
+    chosen = (serving.blend or {}).get("history") if serving is not None else None
+    if not chosen:
+        return item_model.DEFAULT_HISTORY
+    return item_model.HistorySettings(float(chosen["half_life"]), float(chosen["floor"]))
+
+
 @dataclass
 class Candidate:
     item: str
@@ -311,11 +320,11 @@ def gather(
     queries, while explanations and the search of blends want them all). ``serving``: the run
     to rank with (by default the served one; a run's blend search passes its staged run)."""
     wanted = set(SOURCES if sources is None else sources)
+    serving = serving if serving is not None else runs.serving(graph)
     rows = profiles.history_rows(graph, user_id, until=as_of)
     signals = profiles.profile_signals(rows)
-    history, seen = weighted_history(item_model.interactions_of(rows))
+    history, seen = weighted_history(item_model.interactions_of(rows), serving_history(serving))
     seen = seen if exclude_seen else []
-    serving = serving if serving is not None else runs.serving(graph)
     targets = profile_targets(signals, as_of)
     if not targets:
         return Gathered(targets, seen, history, serving, {}, {})
@@ -355,7 +364,7 @@ def predicted_items(
     serving = runs.serving(graph)
     if serving is None:
         return None, []
-    history, seen = weighted_history(interactions)
+    history, seen = weighted_history(interactions, serving_history(serving))
     return serving, fetch_item_model(graph, serving, history, seen, limit)
 
 
@@ -683,11 +692,15 @@ def _weighted(history: Sequence[HistoryItem]) -> list[dict[str, object]]:
 
 def weighted_history(
     interactions: Sequence[tuple[str, float, int]],
+    settings: item_model.HistorySettings = item_model.DEFAULT_HISTORY,
 ) -> tuple[list[HistoryItem], list[str]]:
     """From the user's interactions (item, weight, epoch seconds; oldest first): the weighted
-    history the item-to-item model walks, and the items seen."""
+    history the item-to-item model walks (``settings``: the served run's), and the items seen."""
     at = {item: when for item, _, when in interactions}
-    weights = item_model.history_weights([(item, weight) for item, weight, _ in interactions])
+    weights = item_model.history_weights(
+        [(item, weight) for item, weight, _ in interactions],
+        half_life=settings.half_life, floor=settings.floor,
+    )  # fmt: skip
     return [HistoryItem(item, w, at[item]) for item, w in weights.items()], list(at)
 
 

@@ -13,10 +13,12 @@ from flask.testing import FlaskClient
 
 from embeddings import retraining, runs
 from embeddings.holdout import HeldOut, split_latest
+from embeddings.item_model import DEFAULT_HISTORY, HistorySettings
+from embeddings.item_table import NeighbourTable, table_of
 from embeddings.training import export_triples
 from graph.store import Graph
 from service import blend_tuning, recommend
-from service.blend_tuning import Prepared, ndcg_at, search
+from service.blend_tuning import Prepared, ndcg_at, search, search_history
 from service.recommend import (
     DEFAULT_WEIGHTS,
     SOURCES,
@@ -24,6 +26,7 @@ from service.recommend import (
     Candidate,
     Gathered,
     ItemDetails,
+    serving_history,
     serving_weights,
 )
 from tests.support import PSEUDONYMS, TINY, given_three_tastes, taste_trainer
@@ -100,7 +103,6 @@ def test_the_search_finds_the_source_that_ranks_the_held_out_items() -> None:
     assert choice.weights.neighbours > 0
     assert choice.ndcg > 0.9 > choice.default_ndcg
     assert choice.users == 40 and choice.tried == 3**4 * 3 - 1  # every blend but all zeros
-    assert choice.as_json()["weights"] == asdict(choice.weights)
 
 
 def test_too_few_users_keep_the_defaults() -> None:
@@ -108,6 +110,41 @@ def test_too_few_users_keep_the_defaults() -> None:
     choice = search(gathered, wanted)
     assert (choice.weights, choice.tried, choice.users) == (DEFAULT_WEIGHTS, 1, 5)
     assert choice.ndcg == choice.default_ndcg
+
+
+History = list[tuple[str, float, int]]
+
+
+def sessions(users: int) -> tuple[NeighbourTable, dict[str, History], dict[str, set[str]]]:
+    """Users whose wanted item follows from the twenty items they liked long ago, while each of
+    their eight latest leads strongly elsewhere: a history weighted by recency alone misses it."""
+    rows, histories, wanted = [], {}, {}
+    for u in range(users):
+        old = [f"{u}-old{n}" for n in range(20)]
+        new = [f"{u}-new{n}" for n in range(8)]
+        rows += [{"item": item, "similar": [f"{u}-wanted"], "weights": [0.2]} for item in old]
+        rows += [{"item": item, "similar": [f"{item}-next"], "weights": [1.0]} for item in new]
+        histories[str(u)] = [(item, 1.0, T + n) for n, item in enumerate(old + new)]
+        wanted[str(u)] = {f"{u}-wanted"}
+    return table_of("run", rows), histories, wanted
+
+
+def test_the_history_setting_that_finds_the_held_out_items_is_chosen() -> None:
+    table, histories, wanted = sessions(30)
+    choice = search_history(table, histories, wanted)
+    assert choice.default_ndcg < 0.5 and choice.ndcg == 1.0
+    assert choice.settings.floor > DEFAULT_HISTORY.floor
+    few = search_history(table, dict(list(histories.items())[:5]), wanted)
+    assert few.settings == DEFAULT_HISTORY and few.ndcg == few.default_ndcg < 0.5
+
+
+def test_a_run_walks_histories_as_it_chose() -> None:
+    assert serving_history(serving_with(None)) == DEFAULT_HISTORY
+    chosen = {"history": {"half_life": 16.0, "floor": 0.2}}
+    assert serving_history(serving_with(chosen)) == HistorySettings(16.0, 0.2)
+    history, _ = recommend.weighted_history([("a", 1.0, T), ("b", 1.0, T + 1)],
+                                            serving_history(serving_with(chosen)))  # fmt: skip
+    assert [h.weight for h in history] == pytest.approx([0.2 + 0.8 * 0.5 ** (1 / 16), 1.0])
 
 
 def serving_with(blend: dict[str, Any] | None) -> runs.Serving:
@@ -181,4 +218,6 @@ def test_the_service_search_runs_on_the_staged_run(
     assert report.status == "finished" and report.blend is not None
     assert report.blend["users"] >= 30 and report.blend["tried"] == 3**4 * 3 - 1
     assert report.blend["ndcg"] >= report.blend["default_ndcg"] > 0
+    assert report.blend["history_ndcg"] >= report.blend["history_default_ndcg"] > 0
+    assert HistorySettings(**report.blend["history"]) in blend_tuning.HISTORY_GRID
     assert "blend" in report.seconds
