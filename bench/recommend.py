@@ -10,7 +10,10 @@ and HR@10 over users with a positive. The baselines rank from the same binary tr
 Ours runs the service's own code (``service.recommend``) on the benchmarks' Neo4j. The blend
 weights are chosen on a validation split (the last 20% of each user's training part, with the
 graph and the embeddings built from the first 80% only), then the graph is loaded with the whole
-training part, the embeddings retrained, and the test split scored once. The history weights of
+training part, the embeddings retrained, and the test split scored once. That run also makes
+the choice every training run makes (``service.blend_tuning``: history setting and blend, on
+its own split of the graph it is given); the test split is scored with that choice too, and its
+difference from the defaults is given with a bootstrap interval over users. The history weights of
 the item-to-item source (half-life and floor) are compared on the same validation split first,
 with the service's own model and weighting functions scored in memory.
 
@@ -30,7 +33,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,7 @@ from bench.common import (
     read_movies,
     read_ratings,
 )
+from bench.intervals import mean_and_interval
 from embeddings import item_model, item_similarity, retraining, runs
 from embeddings.training import TrainingConfig, export_triples, train
 from graph.ingest import importers
@@ -96,17 +100,28 @@ def main(argv: Sequence[str] | None = None) -> None:
                               "blend": run.blend}  # fmt: skip
         if run.blend is not None:
             print(f"blend the run chose on its own validation split: {run.blend}")
+        served = runs.serving(graph)
         started = time.perf_counter()
-        gathered = gather_all(graph, list(test_positives))
+        gathered = gather_all(graph, list(test_positives), served)
         report["gather_seconds_per_user"] = (time.perf_counter() - started) / len(gathered)
-        results[f"ours ({config.model}, the run's blend)"] = score(
-            gathered, matrix, test_positives, recommend.serving_weights(runs.serving(graph))
+        chosen = recommend.serving_weights(served)
+        results[f"ours ({config.model}, the run's choice)"] = score(
+            gathered, matrix, test_positives, chosen
         )
+        # the defaults: the default blend, and histories weighed as by default
+        plain = served if served is None or served.blend is None else replace(served, blend=None)
+        by_default = gathered if plain is served else gather_all(graph, list(test_positives), plain)
+        gap = paired_difference(
+            (gathered, chosen), (by_default, recommend.DEFAULT_WEIGHTS), matrix, test_positives
+        )
+        report["run_choice_minus_defaults"] = gap
+        print(f"the run's choice minus the defaults, NDCG@10 on test: {gap['mean']:+.4f} "
+              f"(95% interval {gap['ci95'][0]:+.4f} to {gap['ci95'][1]:+.4f})")  # fmt: skip
         results[f"ours ({config.model}, tuned blend)"] = score(
-            gathered, matrix, test_positives, weights
+            by_default, matrix, test_positives, weights
         )
         results[f"ours ({config.model}, default blend)"] = score(
-            gathered, matrix, test_positives, recommend.DEFAULT_WEIGHTS
+            by_default, matrix, test_positives, recommend.DEFAULT_WEIGHTS
         )
         if args.models:
             report["models"] = compare_models(graph, args.models.split(","), config)
@@ -185,8 +200,14 @@ def sweep_history(
     return found
 
 
-def gather_all(graph: Graph, users: Sequence[str]) -> dict[str, Gathered]:
-    return {u: recommend.gather(graph, BENCH_PSEUDONYMS.user(u), as_of=FUTURE) for u in users}
+def gather_all(
+    graph: Graph, users: Sequence[str], serving: runs.Serving | None = None
+) -> dict[str, Gathered]:
+    """Every user's candidates with the served run (or ``serving``)."""
+    return {
+        u: recommend.gather(graph, BENCH_PSEUDONYMS.user(u), as_of=FUTURE, serving=serving)
+        for u in users
+    }
 
 
 def score(
@@ -195,12 +216,35 @@ def score(
     wanted: dict[str, set[int]],
     weights: BlendWeights,
 ) -> dict[str, float]:
+    return baselines.mean(per_user(gathered, matrix, wanted, weights))
+
+
+def per_user(
+    gathered: dict[str, Gathered],
+    matrix: baselines.Matrix,
+    wanted: dict[str, set[int]],
+    weights: BlendWeights,
+) -> list[dict[str, float]]:
     rows = []
     for user, found in wanted.items():
         chosen = recommend.rank(gathered[user], 10, weights)
         columns = [matrix.item_col.get(int(c.item), -(10**9)) for c in chosen]
         rows.append(metrics(columns, found))
-    return baselines.mean(rows)
+    return rows
+
+
+def paired_difference(
+    ours: tuple[dict[str, Gathered], BlendWeights],
+    theirs: tuple[dict[str, Gathered], BlendWeights],
+    matrix: baselines.Matrix,
+    wanted: dict[str, set[int]],
+) -> dict[str, Any]:
+    """NDCG@10 of ``ours`` (candidates and blend) minus that of ``theirs``, user by user: the
+    mean and its bootstrap 95% interval over users."""
+    a = per_user(ours[0], matrix, wanted, ours[1])
+    b = per_user(theirs[0], matrix, wanted, theirs[1])
+    gaps = [x["ndcg@10"] - y["ndcg@10"] for x, y in zip(a, b, strict=True)]
+    return mean_and_interval(gaps, seed=1)
 
 
 def tune(
