@@ -40,7 +40,14 @@ def post_worker_init(worker: Any) -> None:
     traced = os.environ.get(heap.TRACE_ENV)
     if traced:  # a diagnosis of memory growth (slow): see service.heap
         Path(traced).mkdir(parents=True, exist_ok=True)
-        heap.trace_growth(Path(traced))
+        heap.trace_growth_after(_load_text_models, Path(traced))
+
+
+def _load_text_models() -> None:
+    """What a worker's first text request loads (spaCy and the sentence encoder)."""
+    from graph.text.extraction import default_extractor
+
+    default_extractor().extract(["Loading the text models before tracing."])
 
 
 def child_exit(server: Any, worker: Any) -> None:

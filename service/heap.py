@@ -8,19 +8,24 @@ and again once its text models are loaded, are moved out of the collector's sigh
 collected as before.
 
 To find what grows in a long-running worker, set ``INTERESTS_TRACE_MEMORY`` to a folder:
-each worker then traces its allocations and writes, once a minute, what grew since it started
-(``trace_growth``; ``bench.soak --trace-memory``).
+each worker then loads its text models, untraced, and only then traces its allocations and
+writes, once a minute, what grew since (``trace_growth_after``; ``bench.soak --trace-memory``).
+Loading the models under tracing took longer than gunicorn's 30-second worker timeout.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _frozen: set[str] = set()
@@ -64,6 +69,27 @@ def trace_growth(folder: Path, every_s: float = TRACE_EVERY_S) -> threading.Thre
                 handle.write(f"== after {minutes:.1f} min\n{report}\n")
 
     thread = threading.Thread(target=run, name="trace-memory", daemon=True)
+    thread.start()
+    return thread
+
+
+def trace_growth_after(
+    load: Callable[[], object], folder: Path, every_s: float = TRACE_EVERY_S
+) -> threading.Thread:
+    """In a thread: ``load`` what the worker holds for good (its text models), freeze it as the
+    first text request would, then ``trace_growth``; requests are answered meanwhile. Returns
+    that thread (a daemon; it ends once tracing has started)."""
+
+    def run() -> None:
+        try:
+            load()
+        except Exception:  # traced all the same, the load's growth included
+            logger.exception("loading before tracing failed")
+        else:
+            freeze_once("text models")
+        trace_growth(folder, every_s)
+
+    thread = threading.Thread(target=run, name="trace-memory-start", daemon=True)
     thread.start()
     return thread
 

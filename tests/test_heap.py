@@ -91,3 +91,30 @@ def test_gunicorn_starts_a_workers_warm_up_with_its_graph(
     )
     gunicorn_config.post_worker_init(worker)
     assert done.wait(5) and warmed == [graph]
+
+
+def test_a_traced_worker_loads_its_models_before_it_traces(unfrozen: None, tmp_path: Path) -> None:
+    tracing_while_loading: list[bool] = []
+
+    def load() -> None:
+        tracing_while_loading.append(tracemalloc.is_tracing())
+
+    thread = heap.trace_growth_after(load, tmp_path, every_s=0.2)
+    try:
+        thread.join(timeout=10)
+        assert tracing_while_loading == [False] and tracemalloc.is_tracing()
+        assert "text models" in heap._frozen
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_failed_load_still_traces(unfrozen: None, tmp_path: Path) -> None:
+    def load() -> None:
+        raise OSError("no model")
+
+    thread = heap.trace_growth_after(load, tmp_path, every_s=0.2)
+    try:
+        thread.join(timeout=10)
+        assert tracemalloc.is_tracing() and "text models" not in heap._frozen
+    finally:
+        tracemalloc.stop()
