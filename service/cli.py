@@ -591,6 +591,9 @@ def _train_while_serving(graph: Graph, began: float) -> None:
         f"{report.metrics.get('epochs', 0):.0f} epochs);\n  recommendations and similar items "
         "use it from now on."
     )
+    if report.blend is not None:
+        click.echo(f"  its blend, chosen on the graph's latest interactions: "
+                   f"{_blend_text(report.blend)}")  # fmt: skip
     _precompute(graph)
 
 

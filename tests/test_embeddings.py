@@ -134,7 +134,16 @@ def test_cli_trains_and_lists_runs(
     assert ": finished (export" in result.output
     serving = runs.serving(graph)
     assert serving is not None
+    # eight users: too few held out to tell blends apart, so the defaults stand
+    assert "  blend: profile 0.5 items 1 embedding 0 neighbours 0 popularity 0; history " in (
+        result.output
+    )
     listed = runner.invoke(main, ["runs", "--limit", "3"])
     assert listed.exit_code == 0 and f"* {serving.run_id} finished" in listed.output
+    assert "    blend: profile 0.5 items 1" in listed.output
+    plain = runner.invoke(main, ["train", "--epochs", "5", "--floor", "0", "--default-blend"])
+    assert plain.exit_code == 0 and "blend:" not in plain.output, plain.output
+    served = runs.serving(graph)
+    assert served is not None and served.run_id != serving.run_id and served.blend is None
     bad = runner.invoke(main, ["train", "--schedule", "at dawn"])
     assert bad.exit_code == 1 and "Error:" in bad.output
