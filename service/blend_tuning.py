@@ -164,7 +164,7 @@ class Prepared:
     order (score, then item id) and ``recommend.spread`` over the best."""
 
     items: list[str]  # sorted, so that an index tie-break is the item id's
-    terms: np.ndarray  # (items, sources): feature / the source's best, 0 where blend skips it
+    terms: np.ndarray  # (items, sources): the raw features, 0 where blend skips them
     categories: dict[str, list[str]]
 
     @classmethod
