@@ -11,7 +11,7 @@ the user had not met before the cut. The items' popularity keeps every interacti
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,9 +41,6 @@ class HeldOut:
     def as_of(self) -> datetime:
         """The last instant before the cut: a ranking there sees only what trained."""
         return self.until - timedelta(microseconds=1)
-
-
-Holdout = Mapping[str, HeldOut]  # by user id
 
 
 def split_latest(interactions: Sequence[Interaction], share: float = SHARE) -> HeldOut | None:
