@@ -26,12 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import vowpalwabbit
 
 from graph.store import Graph
 
 logger = logging.getLogger(__name__)
 
+# only shared × action interactions: ``Bandit.predict_rows`` relies on it
 VW_ARGS = "--cb_adf --cb_type dm -q sa --bit_precision 16 --learning_rate 0.1 --quiet"
 OVERLAP = timedelta(seconds=30)  # outcomes are re-read this far back (commits land out of order)
 BATCH = 5_000  # outcomes read per query
@@ -71,6 +73,18 @@ class Bandit:
             finally:
                 self._vw.finish_example(examples)
         return [-float(c) for c in costs]
+
+    def predict_rows(self, shared: str, names: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Expected reward of each action given as a row of numeric features ``names``, exactly
+        as :meth:`predict` of the actions written as text would give (to float precision).
+
+        With ``-q sa`` every interaction pairs a shared feature with an action feature, so for a
+        given ``shared`` VW's prediction is affine in the action's values: ``c + rows @ beta``.
+        VW itself gives ``c`` (an action without features) and ``c + beta_j`` (the action with
+        feature ``j`` at 1), so a pool of hundreds costs VW ``len(names) + 1`` predictions."""
+        probes = self.predict(shared, ["", *(f"{name}:1" for name in names)])
+        base, beta = probes[0], np.array(probes[1:]) - probes[0]
+        return base + np.asarray(rows, dtype=float).reshape(-1, len(names)) @ beta
 
     def learn(self, examples: Sequence[Example]) -> None:
         with self._lock:

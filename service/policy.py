@@ -25,6 +25,7 @@ m ~ Binomial(k, rate) exploring slots (``explore``).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import logging
 import math
@@ -37,14 +38,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import cachetools
+import numpy as np
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from embeddings.bandit import Learner
 from graph.evolution import feedback_state
-from graph.evolution.feedback_state import Belief, FeedbackState
+from graph.evolution.feedback_state import FeedbackState
 from graph.ingest.feedback import Shown, ShownItem
 from graph.store import Graph
 from service import precomputed, recommend
+from service.policy_features import ACTION_FEATURES, feature_table, shared_features
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
 from service.shown_log import ShownLog, issued_at, new_recommendation_id
 
@@ -82,7 +85,7 @@ class Choice:
     """A policy's list, with what it knew (for the log)."""
 
     picks: list[Pick]
-    features: dict[str, str]  # per candidate
+    features: dict[str, str]  # per shown item, as VW text
     predicted: dict[str, float]  # per candidate
     shared: str
     explore_rate: float
@@ -237,11 +240,12 @@ def candidate_pool(
                   for category, items in tops.by_category.items()}  # fmt: skip
     clicked = set(state.clicked)
     extra: dict[str, ItemDetails] = {}
+    taken = clicked | pool.keys()
     for category, quota in category_quota(state, list(unseen), pool.values()).items():
-        taken = clicked | pool.keys() | extra.keys()
         fresh = (i for i in unseen[category] if i not in taken and i in described)
-        for item_id in itertools.islice(fresh, quota):
+        for item_id in list(itertools.islice(fresh, quota)):
             extra[item_id] = described[item_id]
+            taken.add(item_id)
     if extra and ranking is None:
         seen = graph.read("feedback/seen_among", user_id=user_id, item_ids=list(extra))
         for item_id in seen[0]["seen"]:
@@ -258,59 +262,13 @@ def category_quota(
     ``FAVOURED`` categories with the best optimistic reward (of equals, those the ranking holds
     most of: the user's history is the prior), ``PER_CATEGORY`` for the others."""
     held = Counter(category for c in ranked for category in c.details.categories)
-
-    def optimistic(category: str) -> float:
-        b = feedback_state.belief(state, "", [category])
-        return b.affinity_mean + OPTIMISM * b.uncertainty
-
-    order = sorted(categories, key=lambda c: (-round(optimistic(c), 6), -held[c], c))
+    sets = feedback_state.CategorySets.of((c,) for c in categories)
+    believed = feedback_state.set_beliefs(state, sets)  # one category each
+    optimistic = dict(zip(categories, (believed[:, 0] + OPTIMISM * believed[:, 2]).tolist(),
+                          strict=True))  # fmt: skip
+    order = sorted(categories, key=lambda c: (-round(optimistic[c], 6), -held[c], c))
     favoured = set(order[:FAVOURED])
     return {c: PER_FAVOURED if c in favoured else PER_CATEGORY for c in categories}
-
-
-def features(belief: Belief, candidate: Candidate, profile: Mapping[str, float]) -> str:
-    """What the bandit knows of a candidate, in VW's input format: the feedback's beliefs, the
-    ranking's score, the user's profile (short-horizon strength of the item's categories, from
-    the history when the ranking was computed), popularity."""
-    return _of_categories(belief, candidate.details.categories, profile) + _of_item(
-        belief, candidate
-    )
-
-
-def features_of(
-    pool: Sequence[Candidate], beliefs: Mapping[str, Belief], profile: Mapping[str, float]
-) -> dict[str, str]:
-    """:func:`features` of every candidate; what depends on the categories alone is formatted
-    once per set of categories."""
-    by_categories: dict[tuple[str, ...], str] = {}
-    found = {}
-    for c in pool:
-        belief = beliefs[c.item_id]
-        key = tuple(c.details.categories)
-        head = by_categories.get(key)
-        if head is None:
-            head = by_categories[key] = _of_categories(belief, key, profile)
-        found[c.item_id] = head + _of_item(belief, c)
-    return found
-
-
-def _of_categories(belief: Belief, categories: Sequence[str], profile: Mapping[str, float]) -> str:
-    """The features that depend on the item's categories alone (the same for every item of them)."""
-    shares = [profile.get(c, 0.0) for c in categories] or [0.0]
-    return (f"aff:{belief.affinity_mean:.4f} affmax:{belief.affinity_max:.4f} "
-            f"prof:{sum(shares) / len(shares):.4f} profmax:{max(shares):.4f} "
-            f"unc:{belief.uncertainty:.4f} neg:{belief.negative:.4f} ")  # fmt: skip
-
-
-def _of_item(belief: Belief, candidate: Candidate) -> str:
-    popularity = math.log1p(candidate.details.popularity) / 10
-    return (f"skips:{belief.skips} blend:{candidate.blend:.4f} kept:{int(candidate.blend > 0)} "
-            f"answer:{int(candidate.answer is not None)} pop:{popularity:.4f}")  # fmt: skip
-
-
-def shared_features(state: FeedbackState) -> str:
-    shifted = int(feedback_state.recently_shifted(state))
-    return f"fb:{math.log1p(state.outcomes) / 5:.4f} shift:{shifted}"
 
 
 def choose(
@@ -328,15 +286,13 @@ def choose(
     bandit's prediction and ``rng``."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; one of {', '.join(POLICIES)}")
-    beliefs = feedback_state.beliefs(state, {c.item_id: c.details.categories for c in pool})
-    profile = profile or {}
-    feats = features_of(pool, beliefs, profile)
+    table = feature_table(state, pool, profile or {})
     shared = shared_features(state)
     if learner is not None:
-        predicted = dict(zip(feats, learner.bandit.predict(shared, list(feats.values())),
-                             strict=True))  # fmt: skip
+        expected = learner.bandit.predict_rows(shared, ACTION_FEATURES, table.rows)
     else:
-        predicted = {item: beliefs[item].affinity_mean for item in feats}
+        expected = table.affinity
+    predicted = dict(zip((c.item_id for c in pool), expected.tolist(), strict=True))
     current = [c for c in pool if c.answer is not None]
     if policy == "current":
         picks, rate = [Pick(c, 1.0, False) for c in current[:k]], 0.0
@@ -349,18 +305,20 @@ def choose(
             rest = sorted((c for c in pool if c.answer is None), key=lambda c: -c.blend)
             greedy, rate = [*current, *rest], EPSILON
         else:
-
-            def score(c: Candidate) -> float:
-                b = beliefs[c.item_id]
-                return predicted[c.item_id] + OPTIMISM * b.uncertainty + 1e-3 * c.blend
-
-            # of equals (an untrained bandit's), the current answer's order, then the rest's
+            blend = np.array([c.blend for c in pool], dtype=float)
+            scores = (expected + OPTIMISM * table.uncertainty + 1e-3 * blend).tolist()
+            # of equals (an untrained bandit's), the current answer's order, then the rest's;
+            # only the best k need an order (the others are drawn from uniformly)
             order = {c.item_id: n for n, c in enumerate(current)}
-            greedy = sorted(pool, key=lambda c: (-score(c), order.get(c.item_id, len(order)),
-                                                 c.item_id))  # fmt: skip
+            best = heapq.nsmallest(k, range(len(pool)), key=lambda i: (
+                -scores[i], order.get(pool[i].item_id, len(order)), pool[i].item_id))  # fmt: skip
+            chosen = set(best)
+            greedy = [pool[i] for i in best] + [c for i, c in enumerate(pool) if i not in chosen]
             rate = feedback_state.exploration_rate(state)
         picks = explore(greedy, k, rate, rng)
-    return Choice(picks, feats, predicted, shared, rate, len(pool))
+    at = {c.item_id: i for i, c in enumerate(pool)}
+    shown = {p.candidate.item_id: table.text(at[p.candidate.item_id]) for p in picks}
+    return Choice(picks, shown, predicted, shared, rate, len(pool))
 
 
 def explore(greedy: Sequence[Candidate], k: int, rate: float, rng: random.Random) -> list[Pick]:

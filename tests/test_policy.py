@@ -13,7 +13,6 @@ from graph.evolution import feedback_state
 from graph.evolution.feedback_state import FeedbackState, Outcome
 from graph.ingest.feedback import FeedbackIn, plan
 from graph.ingest.signals import DWELL_CAP_S, feedback_weight, reward
-from service import policy
 from service.api.recommendation_json import reason
 from service.evaluate_policy import slates
 from service.policy import (
@@ -26,6 +25,7 @@ from service.policy import (
     explore,
     shown_item,
 )
+from service.policy_features import ACTION_FEATURES, feature_table
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -145,9 +145,43 @@ def test_features_and_beliefs_of_a_pool_are_each_candidates_own() -> None:
     assert found == {i: feedback_state.belief(state, i, cats) for i, cats in items.items()}
     assert found["Horror0"].skips == 1 and found["i5"].skips == 0
     profile = {"Comedy": 0.4, "Horror": 0.1}
-    features = policy.features_of(pool, found, profile)
-    assert features == {c.item_id: policy.features(found[c.item_id], c, profile) for c in pool}
-    assert len(set(features.values())) == len(pool)
+    table = feature_table(state, pool, profile)
+    for i, c in enumerate(pool):
+        alone = feature_table(state, [c], profile)
+        assert table.rows[i].tolist() == alone.rows[0].tolist()
+        assert table.text(i) == alone.text(0)
+        assert table.affinity[i] == found[c.item_id].affinity_mean
+        assert table.uncertainty[i] == found[c.item_id].uncertainty
+    assert len({table.text(i) for i in range(len(pool))}) == len(pool)
+    horror = ids.index("Horror0")  # ["Comedy"], popularity 0, skipped once, in the answer
+    b = found["Horror0"]
+    assert table.text(horror) == (
+        f"aff:{b.affinity_mean:.4f} affmax:{b.affinity_max:.4f} prof:0.4000 profmax:0.4000 "
+        f"unc:{b.uncertainty:.4f} neg:{b.negative:.4f} skips:1 blend:0.0000 kept:0 answer:1 "
+        "pop:0.0000"
+    )
+
+
+def test_the_bandit_predicts_rows_of_numbers_as_it_predicts_their_text() -> None:
+    """The affine shortcut gives VW's own predictions of the actions written as text, for a
+    bandit that learnt and for one that knows nothing (every prediction 0)."""
+    draw = random.Random(3)
+    state = feedback_state.update(FeedbackState(), outcomes("Comedy", 0.6, 30))
+    pool = [Candidate(f"i{j}", ItemDetails(None, draw.sample(["Comedy", "Horror", "Drama"],
+                                                             draw.randint(0, 2)),
+                                           popularity=draw.randint(0, 500)),
+                      draw.random() * (j % 2), None) for j in range(60)]  # fmt: skip
+    table = feature_table(state, pool, {"Drama": 0.3})
+    texts = [table.text(i) for i in range(len(pool))]
+    bandit = Bandit()
+    assert bandit.predict_rows("fb:0.1 shift:0", ACTION_FEATURES, table.rows).tolist() == [0.0] * 60
+    for j in range(400):
+        reward = draw.random() * (0.2 + 0.6 * (table.rows[j % 60, 0] > 0.1))
+        bandit.learn([Example(f"fb:{j / 400:.4f} shift:{j % 2}", texts[j % 60], reward, 0.3)])
+    for shared in ("fb:0.3000 shift:0", "fb:0.9000 shift:1"):
+        rows = bandit.predict_rows(shared, ACTION_FEATURES, table.rows)
+        assert rows == pytest.approx(bandit.predict(shared, texts), abs=1e-5)
+        assert len(set(rows.round(6).tolist())) > 10
 
 
 def test_the_bandit_predicts_each_action_what_it_learnt() -> None:

@@ -20,6 +20,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 HALF_LIFE = 60.0  # outcomes: a category's evidence halves after this many further outcomes
 SHORT_HALF_LIFE = 8.0  # outcomes: the short-horizon reward rate
 LONG_HALF_LIFE = 80.0  # outcomes: the long-horizon reward rate
@@ -144,35 +146,66 @@ def belief(state: FeedbackState, item_id: str, categories: Sequence[str]) -> Bel
 
 
 def beliefs(state: FeedbackState, items: Mapping[str, Sequence[str]]) -> dict[str, Belief]:
-    """:func:`belief` of many items (each category's posterior, and each set of categories'
-    means, computed once)."""
-    known: dict[str, tuple[float, float, float]] = {}
-    combined: dict[tuple[str, ...], tuple[float, float, float, float]] = {}
-
-    def of(category: str) -> tuple[float, float, float]:
-        found = known.get(category)
-        if found is None:
-            shown, reward, bad = state.categories.get(category, (0.0, 0.0, 0.0))
-            found = ((reward + PRIOR_REWARD * PRIOR_WEIGHT) / (shown + PRIOR_WEIGHT),
-                     1.0 / math.sqrt(1.0 + shown), bad / shown if shown > 0 else 0.0)  # fmt: skip
-            known[category] = found
-        return found
-
-    def of_all(categories: tuple[str, ...]) -> tuple[float, float, float, float]:
-        found = combined.get(categories)
-        if found is None:
-            parts = [of(c) for c in categories or ("",)]
-            n = len(parts)
-            found = (sum(p[0] for p in parts) / n, max(p[0] for p in parts),
-                     sum(p[1] for p in parts) / n, sum(p[2] for p in parts) / n)  # fmt: skip
-            combined[categories] = found
-        return found
-
+    """:func:`belief` of many items (each set of categories computed once)."""
+    keys = [tuple(categories) for categories in items.values()]
+    sets = CategorySets.of(keys)
+    found = set_beliefs(state, sets).tolist()
     skipped = state.skipped
-    return {
-        item_id: Belief(*of_all(tuple(categories)), skipped.get(item_id, 0))
-        for item_id, categories in items.items()
-    }
+    made = {}
+    for item_id, key in zip(items, keys, strict=True):
+        mean, best, unsure, negative = found[sets.index[key]]
+        made[item_id] = Belief(mean, best, unsure, negative, skipped.get(item_id, 0))
+    return made
+
+
+@dataclass(frozen=True)
+class CategorySets:
+    """Distinct sets of categories as flat arrays, for means and maxima over each set's
+    categories of any per-category value. A set without categories counts as one unknown ("")."""
+
+    sets: list[tuple[str, ...]]
+    index: dict[tuple[str, ...], int]  # of each set in ``sets``
+    categories: list[str]  # every category named, once
+    flat: np.ndarray  # indices into ``categories``, set after set
+    starts: np.ndarray  # where each set begins in ``flat``
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, keys: Iterable[tuple[str, ...]]) -> CategorySets:
+        sets = list(dict.fromkeys(keys))
+        members = [s or ("",) for s in sets]
+        categories = list(dict.fromkeys(c for m in members for c in m))
+        column = {c: i for i, c in enumerate(categories)}
+        sizes = np.array([len(m) for m in members], dtype=np.int64)
+        starts = np.zeros(len(sets), dtype=np.int64)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        flat = np.array([column[c] for m in members for c in m], dtype=np.int64)
+        return cls(sets, {s: i for i, s in enumerate(sets)}, categories, flat, starts, sizes)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Per set, the mean of ``values`` (one per category, in ``categories`` order)."""
+        if not self.sets:
+            return np.empty(0)
+        return np.asarray(np.add.reduceat(values[self.flat], self.starts) / self.sizes)
+
+    def max(self, values: np.ndarray) -> np.ndarray:
+        if not self.sets:
+            return np.empty(0)
+        return np.asarray(np.maximum.reduceat(values[self.flat], self.starts))
+
+
+def set_beliefs(state: FeedbackState, sets: CategorySets) -> np.ndarray:
+    """Per set of categories (a row each), what an item of them is believed to earn: the mean and
+    the best of its categories' posterior reward per shown item, their mean uncertainty and their
+    mean share of negative outcomes."""
+    stats = np.array([state.categories.get(c, (0.0, 0.0, 0.0)) for c in sets.categories],
+                     dtype=float).reshape(-1, 3)  # fmt: skip
+    shown, reward, bad = stats[:, 0], stats[:, 1], stats[:, 2]
+    posterior = (reward + PRIOR_REWARD * PRIOR_WEIGHT) / (shown + PRIOR_WEIGHT)
+    unsure = 1.0 / np.sqrt(1.0 + shown)
+    negative = np.divide(bad, shown, out=np.zeros_like(bad), where=shown > 0)
+    columns = (sets.mean(posterior), sets.max(posterior), sets.mean(unsure), sets.mean(negative))
+    return np.column_stack(columns) if sets.sets else np.empty((0, 4))
 
 
 def recently_shifted(state: FeedbackState) -> bool:
