@@ -120,6 +120,10 @@ def load_run(
           f"{figures['requests']} requests, {figures['errors']} errors: p50 {figures['p50_ms']} "
           f"ms, p99 {figures['p99_ms']} ms, {figures['per_second']} requests/s "
           f"(goal p99 <= {goal_ms:g} ms); CPU ms per request: {cpu}", flush=True)  # fmt: skip
+    if figures.get("server_timing"):
+        parts = ", ".join(f"{name} {t['p50_ms']:.2f} / {t['p99_ms']:.2f}"
+                          for name, t in figures["server_timing"].items())  # fmt: skip
+        print(f"  server time p50 / p99 ms: {parts}", flush=True)
     return figures
 
 

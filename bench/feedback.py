@@ -64,6 +64,7 @@ from bench.common import (
     http,
     read_movies,
 )
+from bench.load import server_timing, timing_table
 from embeddings import retraining
 from embeddings.policy_evaluation import Interval, OffPolicyEstimates
 from embeddings.training import TrainingConfig
@@ -776,24 +777,6 @@ class ServicePolicy:
             raise ServiceError(f"POST feedback: {status} {body[:300]!r}")
         if self.records is not None and len(self.records) < self.keep:
             self.records.extend(records)
-
-
-def server_timing(header: str) -> dict[str, float]:
-    """``read;dur=1.2, choose;dur=0.8`` as ``{"read": 1.2, "choose": 0.8}`` (milliseconds)."""
-    found = {}
-    for part in header.split(","):
-        name, _, duration = part.strip().partition(";dur=")
-        if name and duration:
-            found[name] = float(duration)
-    return found
-
-
-def timing_table(timings: Sequence[Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    """p50 and p99 of each part of the answers' server time."""
-    names = sorted({name for t in timings for name in t})
-    return {name: {"p50_ms": float(np.percentile([t[name] for t in timings if name in t], 50)),
-                   "p99_ms": float(np.percentile([t[name] for t in timings if name in t], 99))}
-            for name in names}  # fmt: skip
 
 
 # --- throughput -------------------------------------------------------------------------------

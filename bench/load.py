@@ -3,8 +3,9 @@
     python -m bench.load URL_TEMPLATE IDS_FILE [--clients 16] [--seconds 20]
 
 URL_TEMPLATE holds ``{id}``, filled with ids drawn from IDS_FILE (one per line) at random. The API
-key comes from ``INTERESTS_API_KEY``. Prints one JSON line: requests, errors, throughput and
-latency percentiles in milliseconds.
+key comes from ``INTERESTS_API_KEY``. Prints one JSON line: requests, errors, throughput, latency
+percentiles in milliseconds and, where the answers carry a ``Server-Timing`` header, the same
+percentiles of each part of the server's time (``server_timing``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ids = [line.strip() for line in args.ids.read_text().splitlines() if line.strip()]
     headers = {"Authorization": f"Bearer {os.environ['INTERESTS_API_KEY']}"}
     timings: list[float] = []
+    parts: list[dict[str, float]] = []
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + args.seconds
@@ -47,11 +49,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     answer.read()
                     ok, reason = answer.status == 200, f"status {answer.status}"
+                    part = server_timing(answer.headers.get("Server-Timing", ""))
             except (urllib.error.URLError, OSError) as exc:
-                ok, reason = False, str(exc)
+                ok, reason, part = False, str(exc), {}
             elapsed = time.perf_counter() - started
             with lock:
                 timings.append(elapsed)
+                if part:
+                    parts.append(part)
                 if not ok:
                     errors.append(reason)
 
@@ -69,7 +74,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         "p50_ms": round(float(np.percentile(ms, 50)), 1) if len(ms) else None,
         "p99_ms": round(float(np.percentile(ms, 99)), 1) if len(ms) else None,
         "first_errors": errors[:3],
+        **({"server_timing": timing_table(parts)} if parts else {}),
     }))  # fmt: skip
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """``read;dur=1.2, choose;dur=0.8`` as ``{"read": 1.2, "choose": 0.8}`` (milliseconds)."""
+    found = {}
+    for part in header.split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if name and duration:
+            found[name] = float(duration)
+    return found
+
+
+def timing_table(timings: Sequence[Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """p50 and p99 of each part of the answers' server time."""
+    names = sorted({name for t in timings for name in t})
+    return {name: {"p50_ms": float(np.percentile([t[name] for t in timings if name in t], 50)),
+                   "p99_ms": float(np.percentile([t[name] for t in timings if name in t], 99))}
+            for name in names}  # fmt: skip
 
 
 if __name__ == "__main__":
