@@ -36,6 +36,15 @@ class HistorySettings:
 DEFAULT_HISTORY = HistorySettings()
 
 
+def history_of(blend: Mapping[str, Any] | None) -> HistorySettings:
+    """The history setting a run's blend names (``runs.Serving.blend``); the defaults for a run
+    that chose none."""
+    chosen = (blend or {}).get("history")
+    if not chosen:
+        return DEFAULT_HISTORY
+    return HistorySettings(float(chosen["half_life"]), float(chosen["floor"]))
+
+
 def interactions(graph: Graph, user_id: str, as_of: datetime) -> list[tuple[str, float, int]]:
     """The user's interactions up to ``as_of`` as (item, weight, epoch seconds), oldest first."""
     records = graph.read("recommend/history", user_id=user_id, as_of=as_of)

@@ -10,7 +10,8 @@ With ``choose_blend`` (the service's blend search, ``service.blend_tuning``), th
 the weights it will serve with on a validation split of the live graph (``embeddings.holdout``):
 the embeddings train without the held-out interactions, an item-to-item model fitted without them
 is written first and the chooser ranks at each held-out user's cut with the staged run; then the
-item-to-item model is refitted on everything and the choice is stored with the run.
+item-to-item model is refitted on everything and the choice is stored with the run; the
+transition model is fitted with the history setting chosen, as the forecast will walk it.
 ``schedule`` runs ``retrain`` on a cron expression with APScheduler (one at a time; a missed
 run is run once, not repeatedly).
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings import holdout, item_similarity, runs
+from embeddings import holdout, item_model, item_similarity, runs
 from embeddings.holdout import HeldOut
 from embeddings.training import QUALITY_FLOOR, Trained, TrainingConfig, export_triples, train
 from embeddings.transition_fit import fit_transition
@@ -126,7 +127,8 @@ def _stages(
         report.seconds["blend"] = time.perf_counter() - started
         runs.renew(graph, owner)
     started = time.perf_counter()
-    transition, samples = fit_transition(graph, similar)
+    transition, samples = fit_transition(graph, similar,
+                                         history=item_model.history_of(report.blend))  # fmt: skip
     report.metrics["transition_samples"] = float(samples)
     report.seconds["transition"] = time.perf_counter() - started
     runs.renew(graph, owner)

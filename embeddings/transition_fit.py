@@ -54,13 +54,15 @@ def fit_transition(
     neighbours: Mapping[str, Sequence[tuple[str, float]]],
     *,
     max_users: int = MAX_USERS,
+    history: item_model.HistorySettings = item_model.DEFAULT_HISTORY,
 ) -> tuple[Transition | None, int]:
-    """The transition model (``None`` with too few samples) and the number of samples."""
+    """The transition model (``None`` with too few samples) and the number of samples;
+    ``history``: how the run weighs a history for its item-to-item model, as the service will."""
     candidates = graph.read("embeddings/transition_users", min_events=MIN_EVENTS)
     users = sample_users([r["user"] for r in candidates], max_users)
     histories = fetch_histories(graph, users, datetime.now(UTC))
     reached = fetch_reached(graph, neighbours)
-    samples, names = transition_samples(histories, neighbours, reached)
+    samples, names = transition_samples(histories, neighbours, reached, history=history)
     logger.info("transition model: %d samples from %d users", len(samples), len(histories))
     return fit(samples, names), len(samples)
 
@@ -105,9 +107,12 @@ def transition_samples(
     histories: Sequence[History],
     neighbours: Mapping[str, Sequence[tuple[str, float]]],
     reached: Mapping[str, Sequence[str]],
+    *,
+    history: item_model.HistorySettings = item_model.DEFAULT_HISTORY,
 ) -> tuple[list[Sample], list[str]]:
     """The samples of every history (``graph.evolution.forecast.samples``), and the categories
-    the population's shares name (the targets the transition model learns)."""
+    the population's shares name (the targets the transition model learns); the item-to-item
+    model walks each history weighed with ``history``."""
     population = forecast.PopulationTimeline(
         (s.at, forecast.categories(s.targets))
         for history in histories for s in history.signals
@@ -116,7 +121,10 @@ def transition_samples(
 
     def predicted(rows: list[Interaction], at: float) -> dict[str, float]:
         before = [row for row in rows if row[2] <= at]
-        weights = item_model.history_weights([(item, weight) for item, weight, _ in before])
+        weights = item_model.history_weights(
+            [(item, weight) for item, weight, _ in before],
+            half_life=history.half_life, floor=history.floor,
+        )  # fmt: skip
         best = item_model.walk_item_model(
             neighbours, weights, {item for item, _, _ in before}, forecast.PREDICTED_ITEMS
         )

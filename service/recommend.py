@@ -89,10 +89,7 @@ def serving_weights(serving: runs.Serving | None) -> BlendWeights:
 def serving_history(serving: runs.Serving | None) -> item_model.HistorySettings:
     """How the served run weighs a history for its item-to-item model (chosen with its blend);
     the defaults for a run that chose none."""
-    chosen = (serving.blend or {}).get("history") if serving is not None else None
-    if not chosen:
-        return item_model.DEFAULT_HISTORY
-    return item_model.HistorySettings(float(chosen["half_life"]), float(chosen["floor"]))
+    return item_model.history_of(serving.blend if serving is not None else None)
 
 
 @dataclass

@@ -174,12 +174,26 @@ def test_export_holds_out_a_users_latest_interactions(
 
 @pytest.mark.neo4j
 def test_a_run_chooses_its_blend_on_the_users_latest_interactions(
-    app: Flask, admin_token: str, client: FlaskClient, graph: Graph, prefix: str
+    app: Flask,
+    admin_token: str,
+    client: FlaskClient,
+    graph: Graph,
+    prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     given_three_tastes(client, prefix)
     seen: list[tuple[runs.Serving, dict[str, HeldOut]]] = []
     profile_only = {"weights": asdict(BlendWeights(1.0, 0.0, 0.0, 0.0, 0.0)), "ndcg": 0.5,
-                    "default_ndcg": 0.4, "users": 30, "tried": 242}  # fmt: skip
+                    "default_ndcg": 0.4, "users": 30, "tried": 242,
+                    "history": {"half_life": 2.0, "floor": 0.1}}  # fmt: skip
+    fitted_with: list[HistorySettings] = []
+    fit = retraining.fit_transition
+
+    def recording_fit(*args: Any, history: HistorySettings, **kwargs: Any) -> Any:
+        fitted_with.append(history)
+        return fit(*args, history=history, **kwargs)
+
+    monkeypatch.setattr(retraining, "fit_transition", recording_fit)
 
     def chooser(graph: Graph, staged: runs.Serving, held: dict[str, HeldOut]) -> dict[str, Any]:
         assert runs.serving(graph) is None or runs.serving(graph).run_id != staged.run_id
@@ -190,6 +204,7 @@ def test_a_run_chooses_its_blend_on_the_users_latest_interactions(
         graph, TINY, quality_floor=0.0, trainer=taste_trainer, choose_blend=chooser
     )
     assert report.status == "finished", report.message
+    assert fitted_with == [HistorySettings(2.0, 0.1)]  # the forecast's, as chosen
     [(staged, held)] = seen
     assert staged.slot == report.slot and staged.run_id != report.run_id
     u3 = PSEUDONYMS.user(f"{prefix}u3")  # liked comedy 0, 1, 3-6, 8, 9: holds out comedy9

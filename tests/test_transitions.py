@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embeddings.item_model import walk_item_model
+from embeddings.item_model import DEFAULT_HISTORY, HistorySettings, history_of, walk_item_model
 from embeddings.transition_fit import History, sample_users, transition_samples
 from graph.evolution.forecast import PopulationTimeline, samples
 from graph.evolution.profiles import signal_of, signals_of
@@ -113,6 +113,24 @@ def test_samples_of_many_histories_walk_the_item_model_before_each_cut() -> None
     assert alone == found  # a history without signals adds nothing
     unseen, _ = transition_samples([fan], {}, reached)
     assert all("category:horror" not in before for before, _ in unseen)
+
+
+def test_samples_weigh_each_history_as_the_run_chose() -> None:
+    """With the history setting a run chose, the walk weighs older items as the service will: a
+    short half-life and no floor leave the first film's neighbour almost nothing."""
+    comedy = ("category:comedy",)
+    signals = [Signal(float(t), 1.0, "event", comedy) for t in range(12)]
+    fan = History(signals, [("h1", 1.0, 0), *((f"c{n}", 1.0, n) for n in range(1, 10))])
+    neighbours = {"h1": [("h0", 0.9)], **{f"c{n}": [("c0", 0.1)] for n in range(1, 10)}}
+    reached = {"h0": ("category:horror",), "c0": comedy}
+    chosen = HistorySettings(half_life=1.0, floor=0.0)
+    default, _ = transition_samples([fan], neighbours, reached)
+    short, _ = transition_samples([fan], neighbours, reached, history=chosen)
+    horror = [[b.get("category:horror", 0.0) for b, _ in found] for found in (default, short)]
+    assert len(horror[0]) == len(horror[1]) >= 2
+    assert all(s < d for d, s in zip(*horror, strict=True)), horror
+    assert history_of({"history": {"half_life": 1, "floor": 0}}) == chosen
+    assert history_of(None) == history_of({"weights": {}}) == DEFAULT_HISTORY
 
 
 def test_the_users_sampled_are_seeded() -> None:
