@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             graph,
             EventIn,
             lambda: events[:WARM_UP_EVENTS],
-            prepare=BENCH_PSEUDONYMS.event,
+            row=BENCH_PSEUDONYMS.event_row,
             progress=False,
         )
         delete_all_users(graph)

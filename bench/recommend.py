@@ -171,7 +171,7 @@ def load_graph(
     ]  # fmt: skip
     importers.import_records(graph, ItemIn, lambda: items, progress=False)
     importers.import_records(
-        graph, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
+        graph, EventIn, lambda: events, row=BENCH_PSEUDONYMS.event_row, progress=False
     )
 
 

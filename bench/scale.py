@@ -136,7 +136,7 @@ def ingest(
     catalogue_s = time.perf_counter() - started
     warm_up = [{**r, "event_id": f"warm{n}"}
                for n, r in enumerate(ratings_of(folder, WARM_UP_EVENTS))]  # fmt: skip
-    import_records(graph, EventIn, lambda: warm_up, prepare=BENCH_PSEUDONYMS.event, progress=False)
+    import_records(graph, EventIn, lambda: warm_up, row=BENCH_PSEUDONYMS.event_row, progress=False)
     delete_all_users(graph)
     path = tmp / "events.csv"
     count = write_events_csv(

@@ -351,7 +351,7 @@ def load(
     ]  # fmt: skip
     importers.import_records(graph, ItemIn, lambda: catalogue, progress=False)
     importers.import_records(
-        graph, EventIn, lambda: events, prepare=BENCH_PSEUDONYMS.event, progress=False
+        graph, EventIn, lambda: events, row=BENCH_PSEUDONYMS.event_row, progress=False
     )
     if texts:
         importers.import_texts(

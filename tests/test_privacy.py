@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from embeddings import retraining, runs
 from embeddings.training import TrainingConfig, export_triples
+from graph.ingest.records import EventIn
 from graph.privacy import erasure, pii, pseudonyms
 from graph.privacy.pseudonyms import Pseudonyms
 from graph.store import Graph
@@ -52,6 +53,23 @@ def test_pseudonyms_are_kept_per_instance_up_to_a_bound(monkeypatch: pytest.Monk
     assert names == [fresh.user(u) for u in ("u1", "u2", "u3", "u1", "u3", "u2")]
     assert len(set(names)) == 3 and all(n.startswith("p:") and len(n) == 34 for n in names)
     assert other.user("u1") != kept.user("u1")
+
+
+def test_a_bulk_row_is_the_pseudonymous_events_row() -> None:
+    """The import's rows (no copy of each event) are what the API path writes: the pseudonym,
+    and an id derived from it unless the caller gave one."""
+    names = Pseudonyms("a secret of sixteen or more")
+    for event_id in (None, "e1"):
+        at = datetime(2024, 5, 1, 12, tzinfo=UTC)
+        event = EventIn(user_id="u1", item_id="i1", kind="rate", value=4.5, timestamp=at,
+                        event_id=event_id)  # fmt: skip
+        row = names.event_row(event)
+        assert row == names.event(event).row()
+        assert row["user_id"] == names.user("u1")
+        if event_id is None:  # derived from the pseudonym, not from the caller's id
+            assert row["event_id"] != event.row()["event_id"]
+        else:
+            assert row["event_id"] == event_id
 
 
 def test_the_graph_holds_pseudonyms_not_the_callers_ids(

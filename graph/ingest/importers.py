@@ -71,7 +71,7 @@ def import_events(graph: Graph, path: Path, pseudonyms: Pseudonyms, **options: A
         graph,
         EventIn,
         lambda: read_file(path, _event_from_csv),
-        prepare=pseudonyms.event,
+        row=pseudonyms.event_row,
         **options,
     )
 
@@ -97,7 +97,7 @@ def import_movielens(
         graph,
         EventIn,
         lambda: islice(movielens_ratings(folder), max_ratings),
-        prepare=pseudonyms.event,
+        row=pseudonyms.event_row,
         **options,
     )
     tags = None
@@ -116,11 +116,12 @@ def import_records(
     chunk_size: int = IMPORT_CHUNK,
     writers: int = IMPORT_WRITERS,
     progress: bool | None = None,
-    prepare: Callable[[Any], Record] | None = None,
+    row: Callable[[Any], dict[str, Any]] | None = None,
 ) -> ImportReport:
     """Validate everything ``read`` yields, then write it in transactions of ``chunk_size``.
 
-    ``prepare`` turns each valid record into the one stored (events: the user's pseudonym).
+    ``row`` turns each valid record into the row written (default its ``row()``; events: with the
+    user's pseudonym).
 
     The validating pass spools the rows, ready to send, to a temporary file, so that the input is
     parsed once and memory stays flat however large it is. ``writers`` transactions run at once
@@ -129,7 +130,7 @@ def import_records(
     started = time.perf_counter()
     write_rows = write_event_rows if model is EventIn else write_item_rows
     with tempfile.TemporaryFile() as spool:
-        total = validate_to_spool(model, read(), spool, chunk_size=chunk_size, prepare=prepare)
+        total = validate_to_spool(model, read(), spool, chunk_size=chunk_size, row=row)
         spool.seek(0)
         written = 0
         in_flight: deque[Future[Any]] = deque()
@@ -162,15 +163,15 @@ def validate_to_spool(
     spool: IO[bytes],
     *,
     chunk_size: int,
-    prepare: Callable[[Any], Record] | None = None,
+    row: Callable[[Any], dict[str, Any]] | None = None,
 ) -> int:
     """Validate every record, spooling chunks of rows; raise :class:`BatchError` on bad ones."""
-    ready = prepare or (lambda record: record)
+    as_row = row or (lambda record: record.row())
     total = validate_chunks(
         rows,
         chunk_size,
         lambda chunk, offset: parse_batch(model, chunk, max_records=chunk_size, offset=offset),
-        keep=lambda records: marshal.dump([ready(record).row() for record in records], spool),
+        keep=lambda records: marshal.dump([as_row(record) for record in records], spool),
     )
     if total == 0:
         raise BatchError([RecordError(None, None, "no records to import")])

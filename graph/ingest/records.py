@@ -98,21 +98,26 @@ class EventIn(Record):
     @property
     def key(self) -> str:
         """The event's id: the caller's, or one derived from its content so retries match."""
+        return self._key(self.user_id, self.at)
+
+    def _key(self, user_id: str, at: datetime) -> str:
         if self.event_id is not None:
             return self.event_id
-        return content_key(
-            [self.user_id, self.item_id, self.kind, repr(self.value), self.at.isoformat()]
-        )
+        return content_key([user_id, self.item_id, self.kind, repr(self.value), at.isoformat()])
 
-    def row(self) -> dict[str, Any]:
+    def row(self, *, user_id: str | None = None) -> dict[str, Any]:
+        """The event as written; ``user_id``: the id stored in place of the caller's (the user's
+        pseudonym, ``graph.privacy.pseudonyms``), which the derived id then uses too."""
+        user = self.user_id if user_id is None else user_id
+        at = self.at
         return {
-            "event_id": self.key,
-            "user_id": self.user_id,
+            "event_id": self._key(user, at),
+            "user_id": user,
             "item_id": self.item_id,
             "kind": self.kind,
             "value": self.value,
             "weight": interaction_weight(self.kind, self.value),
-            **epoch_parts(self.at),
+            **epoch_parts(at),
         }
 
 
