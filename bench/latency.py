@@ -9,9 +9,9 @@ the item-to-item model and the popularity lists come with it) and the rankings c
 and ``bench/load.py`` in a second process (``--clients`` clients) on each query class in turn
 for ``--seconds``: first over every user, then over the heaviest user alone. The classes:
 recommendations answered from the ranking computed ahead (then also from one client, with the
-policy's share of the server's time), ranked live (``as_of`` given), live with explanations, the profile
-(``/interests``), its timeline, the shifts and the forecast. Goals (issue 16): p99 <= 100 ms for
-the live rankings and the forecast, <= 50 ms for the rest.
+policy's share of the server's time), ranked live (``as_of`` given), live with explanations,
+the profile (``/interests``), its timeline, the shifts and the forecast. Goals (issue 16): p99
+<= 100 ms for the live rankings and the forecast, <= 50 ms for the rest.
 """
 
 from __future__ import annotations
