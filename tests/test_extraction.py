@@ -92,6 +92,8 @@ def test_chinese_keywords_with_negative_cues(extractor: Extractor) -> None:
         ("I love Sci-Fi and Star Wars movies.", {"sci-fi": 1, "star wars movie": 1}),
         ("Star Wars is the greatest saga ever made.", {"star wars": 1}),  # not "star war"
         ("I watched Star Wars again last night and loved it.", {"star wars": 1}),
+        ("I love Star Wars", {"star wars": 1}),  # no full stop, still not a headline: no "wars"
+        ("Star Wars is the best", {"star wars": 1}),
         ("Nothing beats a good bowl of ramen.", {"ramen": 1}),  # spaCy's lemma is "raman"
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.text.cues import english_opinions
 from graph.text.extraction import Weights, _Candidate, english_candidates, english_pipeline
 
 ARTICLE = (
@@ -45,3 +46,19 @@ def test_the_prior_weighs_joined_phrases_and_length() -> None:
     assert phrase.prior(weights) == pytest.approx(0.1 * 2)
     assert word.prior(weights) == 0.0
     assert long.prior(weights) == pytest.approx(0.1 * 3)  # counted up to four words
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        ("House Talks Mimic Effort", True),  # title case, no full stop
+        ("Star Wars Is the Best", True),
+        ("Star Wars is the best", False),  # a sentence: its verb and adjective in lower case
+        ("I love Star Wars", False),  # the writer speaks of themself
+    ],
+)
+def test_a_short_headline_is_read_as_an_article_not_as_the_writer_speaking(
+    text: str, headline: bool
+) -> None:
+    clauses = english_opinions(english_pipeline()(text)).clauses
+    assert [c.personal for c in clauses] == [not headline]

@@ -369,6 +369,8 @@ EN_FRAMES = _words(
     "favourite favorite fav fave go-to comfort"
 )  # "my favourite sport is X": a frame
 EN_FIRST_PERSON = _words("i we me us you u")
+EN_WRITER = _words("i me my mine myself we us our ours")  # the writer, in their own words
+EN_TITLED_POS = {"VERB", "AUX", "ADJ", "ADV", "NOUN", "PROPN"}  # capitalised in title case
 EN_REPORTING = _words("say tell report announce claim insist reveal confirm warn deny")
 EN_SKIPPED_TO_NEGATOR = {"AUX", "ADV", "DET", "ADJ", "PART", "NUM"}
 
@@ -584,8 +586,12 @@ def _english_clauses(doc: Any) -> tuple[list[int], list[Clause]]:
 
 def _headline(sent: Any) -> bool:
     """Title case with no full stop ("House Talks Mimic Effort"), or reported speech ("EU president
-    says ...")."""
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    says ..."); never what the writer says of themself ("I love Star Wars"). Short verbs and
+    adjectives count as words: title case capitalises them ("Star Wars Is the Best"), a sentence
+    does not ("Star Wars is the best")."""
+    if any(t.lower_ in EN_WRITER for t in sent):
+        return False
+    words = [t for t in sent if t.is_alpha and (len(t) > 3 or t.pos_ in EN_TITLED_POS)]
     capitals = sum(t.text[:1].isupper() for t in words)
     reported = any(
         t.lemma_.lower() in EN_REPORTING
