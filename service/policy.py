@@ -25,7 +25,6 @@ m ~ Binomial(k, rate) exploring slots (``explore``).
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import math
@@ -306,12 +305,7 @@ def choose(
             greedy, rate = [*current, *rest], EPSILON
         else:
             blend = np.array([c.blend for c in pool], dtype=float)
-            scores = (expected + OPTIMISM * table.uncertainty + 1e-3 * blend).tolist()
-            # of equals (an untrained bandit's), the current answer's order, then the rest's;
-            # only the best k need an order (the others are drawn from uniformly)
-            order = {c.item_id: n for n, c in enumerate(current)}
-            best = heapq.nsmallest(k, range(len(pool)), key=lambda i: (
-                -scores[i], order.get(pool[i].item_id, len(order)), pool[i].item_id))  # fmt: skip
+            best = top_k(expected + OPTIMISM * table.uncertainty + 1e-3 * blend, pool, current, k)
             chosen = set(best)
             greedy = [pool[i] for i in best] + [c for i, c in enumerate(pool) if i not in chosen]
             rate = feedback_state.exploration_rate(state)
@@ -319,6 +313,23 @@ def choose(
     at = {c.item_id: i for i, c in enumerate(pool)}
     shown = {p.candidate.item_id: table.text(at[p.candidate.item_id]) for p in picks}
     return Choice(picks, shown, predicted, shared, rate, len(pool))
+
+
+def top_k(
+    scores: np.ndarray, pool: Sequence[Candidate], current: Sequence[Candidate], k: int
+) -> list[int]:
+    """The indices of the ``k`` best scored candidates of ``pool``, best first; of equals (an
+    untrained bandit's), the current answer's order, then by item id. Only the candidates scored
+    at least the k-th best score are ordered (the others are drawn from uniformly)."""
+    n = len(pool)
+    if n == 0 or k <= 0:
+        return []
+    kth = -np.partition(-scores, min(k, n) - 1)[min(k, n) - 1]
+    contenders = np.flatnonzero(scores >= kth).tolist()
+    values = scores.tolist()
+    order = {c.item_id: rank for rank, c in enumerate(current)}
+    return sorted(contenders, key=lambda i: (
+        -values[i], order.get(pool[i].item_id, len(order)), pool[i].item_id))[:k]  # fmt: skip
 
 
 def explore(greedy: Sequence[Candidate], k: int, rate: float, rng: random.Random) -> list[Pick]:

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from embeddings.bandit import Bandit, Example
@@ -24,6 +25,7 @@ from service.policy import (
     choose,
     explore,
     shown_item,
+    top_k,
 )
 from service.policy_features import ACTION_FEATURES, feature_table
 from service.recommend import Explored, FedBack, ItemDetails, Recommendations, Recommended
@@ -245,6 +247,22 @@ def test_a_bandit_that_knows_nothing_yet_follows_the_ranking() -> None:
                     learner=None, rng=random.Random(0))  # fmt: skip
     greedy = [p.candidate.item_id for p in choice.picks if not p.explored]
     assert greedy == [r.item_id for r in ranked][: len(greedy)]  # equals: the answer's order
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_top_k_are_the_first_k_of_the_whole_pool_sorted(seed: int) -> None:
+    """Scores with many ties (a few distinct values), part of the pool in the current answer:
+    ``top_k`` orders only what can reach the top, and gives what sorting everything gives."""
+    rng = random.Random(seed)
+    n, k = rng.randint(1, 60), rng.randint(1, 12)
+    pool = candidates(n)
+    rng.shuffle(pool)
+    current = rng.sample(pool, rng.randint(0, n))
+    scores = np.array([rng.choice([0.1, 0.2, 0.3, 0.5]) for _ in pool])
+    order = {c.item_id: rank for rank, c in enumerate(current)}
+    everything = sorted(range(n), key=lambda i: (
+        -scores[i], order.get(pool[i].item_id, len(order)), pool[i].item_id))  # fmt: skip
+    assert top_k(scores, pool, current, k) == everything[:k]
 
 
 def test_the_pool_scores_a_ranked_answer_but_not_a_cold_starts_popular_items() -> None:

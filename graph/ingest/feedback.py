@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -120,7 +120,7 @@ def write_shown(graph: Graph, answers: Sequence[Shown]) -> int:
         {"id": a.recommendation_id, "user_id": a.user_id, "at": a.at, "known": a.known,
          "policy": a.policy, "version": a.version, "k": a.k, "candidates": a.candidates,
          "explore_rate": a.explore_rate, "shared": a.shared, "dm_current": a.dm_current,
-         "dm_random": a.dm_random, "items": [asdict(i) for i in a.items]}
+         "dm_random": a.dm_random, "items": [vars(i) for i in a.items]}
         for a in sorted(answers, key=lambda a: (a.user_id, a.recommendation_id))
     ]  # fmt: skip
     record = graph.write("feedback/store_shown", answers=Rows(rows))
