@@ -118,6 +118,12 @@ def test_names_and_hyphenated_words_keep_their_form(
         ("I don't really like coffee, tea is more my thing.", {"coffee": -1, "tea": 1}),
         ("I used to love anime.", {"anime": -1}),
         ("I can't say I enjoy camping.", {"camping": -1}),
+        ("Not into sports at all, except tennis.", {"sport": -1, "tennis": 1}),  # the exception
+        ("I like all sports except tennis.", {"sport": 1, "tennis": -1}),
+        ("Meh on horror, yes to thrillers.", {"horror": -1, "thriller": 1}),
+        ("No to reality shows, yes to documentaries", {"documentary": 1}),  # no negator across
+        ("Christopher Nolan films are always worth watching", {"christopher nolan film": 1}),
+        ("Space documentaries blow my mind", {"space documentary": 1}),  # not "mind"
     ],
 )  # fmt: skip
 def test_negation_and_contrast_scope_over_the_phrases_they_reach(
@@ -162,6 +168,7 @@ def test_cues_are_never_interests_what_they_govern_is(
         ("我最近对人工智能很感兴趣，但是不喜欢恐怖电影", {"人工智能": 1, "恐怖电影": -1}),
         ("我讨厌香菜", {"香菜": -1}),
         ("我对足球一点兴趣都没有", {"足球": -1}),
+        ("我对篮球没什么兴趣", {"篮球": -1}),
         ("我对摇滚乐不感兴趣", {"摇滚乐": -1}),
         ("我并不讨厌爵士乐", {"爵士乐": 1}),
         ("我喜欢电影，但不是恐怖片", {"电影": 1, "恐怖片": -1}),
@@ -191,10 +198,17 @@ def test_chinese_words_in_an_english_text_take_the_english_cues(extractor: Extra
     assert phrases(found) == {"火锅": 1, "香菜": -1}
 
 
-def test_a_tag_is_its_own_interest(extractor: Extractor) -> None:
-    tag, sentence = extractor.extract(["dark comedy", "It's a dark comedy about a bank robbery."])
-    assert phrases(tag) == {"dark comedy": 1}  # not also "comedy"
-    assert {"dark comedy", "comedy", "bank robbery"} <= set(phrases(sentence))  # no opinion
+def test_a_tag_or_a_short_text_names_its_interests_exactly(extractor: Extractor) -> None:
+    """Not also the head noun of each phrase ("comedy", "dramas"), as an article's phrases do
+    (``tests/test_extraction_articles.py``)."""
+    tag, sentence, comment = extractor.extract([
+        "dark comedy",
+        "It's a dark comedy about a bank robbery.",  # no opinion
+        "Been binge-watching Korean dramas all weekend",
+    ])  # fmt: skip
+    assert phrases(tag) == {"dark comedy": 1}
+    assert set(phrases(sentence)) == {"dark comedy", "bank robbery"}
+    assert "drama" not in phrases(comment)
 
 
 def test_diversity_keeps_variants_of_one_phrase_from_filling_the_list(extractor: Extractor) -> None:

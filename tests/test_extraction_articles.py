@@ -29,6 +29,12 @@ def test_an_articles_phrase_joins_the_phrase_its_of_takes() -> None:
     assert not any(" of " in key for key, kind in found.items() if kind != "joined")
 
 
+def test_an_articles_phrases_also_offer_their_head_nouns() -> None:
+    found = candidates(ARTICLE)
+    assert found.get("lattice field theory") == "phrase" and found.get("theory") == "head"
+    assert found.get("numerical simulation") == "phrase" and found.get("simulation") == "head"
+
+
 @pytest.mark.parametrize(
     "text", ["I love the smell of coffee.", "I'm a big fan of the music of Miles Davis."]
 )
@@ -55,6 +61,10 @@ def test_the_prior_weighs_joined_phrases_and_length() -> None:
         ("Star Wars Is the Best", True),
         ("Star Wars is the best", False),  # a sentence: its verb and adjective in lower case
         ("I love Star Wars", False),  # the writer speaks of themself
+        ("US President Says Tariffs Will Rise", True),  # "US" is not the writer
+        ("Despicable Me 4 Tops Box Office", True),  # nor a title's "Me"
+        ("Critics say we have never seen a film like it", True),  # reported speech
+        ("Dune Is Great", False),  # two words of four letters: a comment
     ],
 )
 def test_a_short_headline_is_read_as_an_article_not_as_the_writer_speaking(

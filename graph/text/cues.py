@@ -82,6 +82,7 @@ EN_PHRASES: dict[tuple[str, ...], Cue] = {
         big on
         thumb up
         would not say no to
+        yes to
     """)},
     **{p: Cue(-1, "after") for p in _phrases("""
         can not stand
@@ -98,6 +99,7 @@ EN_PHRASES: dict[tuple[str, ...], Cue] = {
         cup of tea
         hit different
         keep I go
+        all the way
     """)},
     **{p: Cue(-1, "before") for p in _phrases("""
         not for I
@@ -141,7 +143,8 @@ EN_NOT_INTERESTS = _words("thing stuff lot lots kind sort type bit way time time
                           "anyone everything anything nothing something bowl cup glass piece plate "
                           "slice bunch couple brother sister mom mum dad mother father parent wife "
                           "husband partner boyfriend girlfriend kid child son daughter colleague "
-                          "roommate neighbour neighbor thank")  # fmt: skip
+                          "roommate neighbour neighbor thank life mind heart soul "
+                          "word")  # fmt: skip
 #: subjects whose opinion is not the writer's ("my friends love X"); nouns count too
 EN_OTHERS = _words("he she they everyone everybody people someone")
 #: prepositions that introduce examples of a phrase, not a modifier of it ("games like Civ")
@@ -170,7 +173,7 @@ ZH_FAN_SUFFIXES = ("迷", "控", "粉")  # 篮球迷, 咖啡控: a fan of basket
 ZH_LISTS = _words("、 和 或 或者 还有 以及 跟 与")  # 跑步、游泳和骑自行车
 ZH_LIGHT_VERBS = ("打", "吃", "看", "听", "玩", "踢", "弹", "下", "喝", "学", "练", "去", "逛")
 ZH_NEGATORS = _words("不 没 没有 别 并不 从不 从来不 从没 不再 再也不 毫不 不是 无 未 绝不 "
-                     "一点也不 一点都不 不怎么 不太")  # fmt: skip
+                     "一点也不 一点都不 不怎么 不太 没什么 没啥")  # fmt: skip
 ZH_PAST = _words("以前 曾经 以往 过去 原来 本来 小时候")
 ZH_CONTRASTS = _words("但是 但 不过 可是 然而 只是 虽然 而是")
 #: between a negator and its cue (不太喜欢, 一点兴趣都没有)
@@ -238,6 +241,8 @@ class Clause:
     contrast: bool = False  # opens with a word of contrast ("but", 但是)
     personal: bool = True  # the writer speaks: a short text (a comment, a review, a tag), not a
     # news article nor its headline
+    exception: bool = False  # opens with "except": what it names is the exception to what it
+    # inherits ("not into sports, except tennis")
 
 
 @dataclass(frozen=True)
@@ -290,6 +295,9 @@ def read(
     readings = []
     for mention, governing in zip(mentions, governs, strict=True):
         flip = -1 if mention.negated else 1
+        inherited = governing is not None and governing.clause != mention.clause
+        if clauses[mention.clause].exception and inherited:
+            flip = -flip  # the exception to an opinion of the clauses before
         if governing is not None and governing.own:
             readings.append(Reading(governing.valence * flip, "opinion"))
         elif governing is None and (mention.judged or mention.negated):
@@ -396,7 +404,11 @@ def english_opinions(doc: Any) -> EnglishOpinions:
     negators: set[int] = set()
 
     def add(start: int, end: int, cue: Cue, anchor: Any) -> None:
-        found = _english_negators(doc, start, anchor, fillers)
+        found = {  # never across a clause: "No to reality shows, yes to documentaries"
+            i
+            for i in _english_negators(doc, start, anchor, fillers)
+            if i < 0 or clause_of[i] == clause_of[start]
+        }
         negators.update(i for i in found if i >= 0)
         flips = {i for i in found if not start <= i < end}  # a phrase's own: "can't stand"
         valence = cue.valence * (-1) ** len(flips)
@@ -576,7 +588,8 @@ def _english_clauses(doc: Any) -> tuple[list[int], list[Clause]]:
         for token in sent:
             contrast = token.lower_ in EN_CONTRASTS and token.pos_ in ("CCONJ", "SCONJ", "ADV")
             if boundary or contrast:
-                clauses.append(Clause(sentence, contrast, personal))
+                exception = token.lower_ == "except"  # "none of it, except tennis"
+                clauses.append(Clause(sentence, contrast or exception, personal, exception))
                 boundary = False
             clause_of.append(len(clauses) - 1)
             if token.text in EN_CLAUSE_PUNCT:
@@ -586,21 +599,36 @@ def _english_clauses(doc: Any) -> tuple[list[int], list[Clause]]:
 
 def _headline(sent: Any) -> bool:
     """Title case with no full stop ("House Talks Mimic Effort"), or reported speech ("EU president
-    says ..."); never what the writer says of themself ("I love Star Wars"). Short verbs and
-    adjectives count as words: title case capitalises them ("Star Wars Is the Best"), a sentence
-    does not ("Star Wars is the best")."""
-    if any(t.lower_ in EN_WRITER for t in sent):
-        return False
-    words = [t for t in sent if t.is_alpha and (len(t) > 3 or t.pos_ in EN_TITLED_POS)]
-    capitals = sum(t.text[:1].isupper() for t in words)
+    says ..."); never what the writer says of themself ("I love Star Wars"). Title case
+    capitalises short verbs and adjectives too ("Star Wars Is the Best"), a sentence does not
+    ("Star Wars is the best"); it takes three words of four letters or more ("Dune Is Great" is
+    a comment)."""
     reported = any(
         t.lemma_.lower() in EN_REPORTING
         and t.pos_ == "VERB"
         and any(c.dep_ == "nsubj" and c.lower_ not in EN_FIRST_PERSON for c in t.children)
         for t in sent
     )  # "EU president says", not "I wouldn't say no to"
+    if reported:
+        return True
+    if any(_writer(t) for t in sent):
+        return False
     unpunctuated = sent[-1].text not in (".", "!", "?", "…")
-    return reported or (unpunctuated and len(words) >= 3 and capitals >= 2 / 3 * len(words))
+    long = sum(t.is_alpha and len(t) > 3 for t in sent)
+    words = [t for t in sent if t.is_alpha and (len(t) > 3 or t.pos_ in EN_TITLED_POS)]
+    capitals = sum(t.text[:1].isupper() for t in words)
+    return unpunctuated and long >= 3 and capitals >= 2 / 3 * len(words)
+
+
+def _writer(token: Any) -> bool:
+    """The writer in their own words: "I", "my", "we" as written in a sentence, not a title's
+    "Despicable Me" or "Us", nor "US"."""
+    text = token.text
+    return (
+        token.pos_ == "PRON"
+        and token.lower_ in EN_WRITER
+        and (text == "I" or text.islower() or (token.is_sent_start and text.istitle()))
+    )
 
 
 def _token_runs(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> set[int]:

@@ -381,7 +381,8 @@ def english_candidates(doc: Any) -> list[_Candidate]:
     kept = [
         (o, r, stance)
         for o, r, stance in zip(occurrences, readings, stances, strict=True)
-        if r.status != "context" and not (stance and _names_no_interest(o.span))
+        if r.status != "context"
+        and not ((stance or speaks(o.span.start)) and _names_no_interest(o.span))
     ]
     kept = [(o, r, s) for o, r, s in kept if not (s and _frame(o, kept, opinions))]
     kept = [(o, r, s) for o, r, s in kept if not (s and _inside_phrase(o, kept))]
@@ -411,7 +412,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
             and root.pos_ in ("NOUN", "PROPN")
             and span.start <= root.i < span.end
             and not _hyphen_fragment(root)
-            and not (speaks(span.start) and _inside_name(span))  # "Star Wars": no "wars"
+            and not speaks(span.start)  # a writer names the interest: no "wars" of "Star Wars"
         ):
             add(doc[root.i : root.i + 1], "head", lemma_key([root]), reading.polarity, stance)
     return list(found.values())
@@ -527,6 +528,7 @@ def _activity(token: Any) -> bool:
         )  # fmt: skip
         and token.lemma_.lower() not in ("go", "be", "do", "have", "get", "make", "say", "think")
         and not any(c.dep_ in ("dobj", "aux", "auxpass", "nsubj") for c in token.children)
+        and token.head.lower_ != "worth"  # "worth watching" judges what it follows
     )
 
 
@@ -637,11 +639,6 @@ def _hyphen_fragment(token: Any) -> bool:
     """The last part of a hyphenated word: "Fi" of "Sci-Fi", "pop" of "K-pop"."""
     doc = token.doc
     return token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 2].whitespace_
-
-
-def _inside_name(span: Any) -> bool:
-    """A phrase that is a name of several words ("Star Wars"), other than a person's."""
-    return all(t.pos_ == "PROPN" for t in span) and span.root.ent_type_ != "PERSON"
 
 
 def _names_no_interest(span: Any) -> bool:
