@@ -93,6 +93,8 @@ def test_chinese_keywords_with_negative_cues(extractor: Extractor) -> None:
         ("Star Wars is the greatest saga ever made.", {"star wars": 1}),  # not "star war"
         ("I watched Star Wars again last night and loved it.", {"star wars": 1}),
         ("I love Star Wars", {"star wars": 1}),  # no full stop, still not a headline: no "wars"
+        ("Not a fan of sci-fi, but I love Star Wars.", {"sci-fi": -1, "star wars": 1}),  # parsed
+        ("Not a fan of lo-fi, honestly", {"lo-fi": -1}),  # as "lo", "-", "fi": still one word
         ("Star Wars is the best", {"star wars": 1}),
         ("Nothing beats a good bowl of ramen.", {"ramen": 1}),  # spaCy's lemma is "raman"
     ],

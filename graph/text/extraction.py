@@ -336,6 +336,10 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         if shaped is None:
             return
         span, judged = shaped
+        span = _whole_words(span)
+        if any(o.kind == kind and (o.span.start, o.span.end) == (span.start, span.end)
+               for o in occurrences):  # fmt: skip
+            return  # both halves of "sci-fi", chunked apart
         if kind == "phrase" and span.end == part.end and speaks(span.start):
             span = _extend(span, chunked, opinions)
         key = normalise(span.text) if kind == "entity" else lemma_key(span)
@@ -633,6 +637,29 @@ def _name_fragment(span: Any) -> bool:
 def _whole_text(span: Any) -> bool:
     """Whether the phrase is all the text says (a tag or a query)."""
     return all(span.start <= t.i < span.end for t in span.doc if t.is_alpha)
+
+
+def _whole_words(span: Any) -> Any:
+    """``span`` grown to whole hyphenated words: the parse may chunk "sci" and "fi" of "sci-fi"
+    apart ("Not a fan of sci-fi, but ...")."""
+    doc = span.doc
+    start, end = span.start, span.end
+
+    def joined(hyphen: int) -> bool:  # word-word, with no space on either side
+        return (
+            0 < hyphen < len(doc) - 1
+            and doc[hyphen].text == "-"
+            and not doc[hyphen - 1].whitespace_
+            and not doc[hyphen].whitespace_
+            and doc[hyphen - 1].is_alpha
+            and doc[hyphen + 1].is_alpha
+        )
+
+    while joined(start - 1):
+        start -= 2
+    while joined(end):
+        end += 2
+    return span if (start, end) == (span.start, span.end) else doc[start:end]
 
 
 def _hyphen_fragment(token: Any) -> bool:
