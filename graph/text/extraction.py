@@ -1,16 +1,16 @@
 """Interests from text: candidate phrases with spaCy (Chinese with jieba), ranked with the encoder.
 
 English: named entities and noun chunks (plural nouns singular, names as written; determiners,
-pronouns, stop words and cue words dropped) and, outside opinions, each chunk's head noun are the
-candidates. A cheap prior (position, frequency, kind, length) keeps the best ``PREFILTER`` per text;
-those are embedded in one batch and ranked by their cosine to the centroid of their text's
-candidates (how central each is to what the text is about; a candidate that is the whole text,
-such as a tag, is itself the centre) blended with the prior, then chosen with maximal marginal
-relevance so that five variants of one phrase do not fill the list. In an article (news, science)
-a phrase joined with the phrase its "of" takes is a candidate too ("formation of fullerene"),
-weighed by ``Weights.joined``; the weights are one setting for news and science, chosen on
-development halves (``bench.extraction --sweep``). The text itself is not
-embedded: on KPCrowd the centroid ranked better than the text's own embedding (F1@10 0.156
+pronouns, stop words and cue words dropped, hyphenated words whole) and, in an article (not where
+the writer speaks), each chunk's head noun are the candidates. A cheap prior (position, frequency,
+kind, length) keeps the best ``PREFILTER`` per text; those are embedded in one batch and ranked by
+their cosine to the centroid of their text's candidates (how central each is to what the text is
+about; a candidate that is the whole text, such as a tag, is itself the centre) blended with the
+prior, then chosen with maximal marginal relevance so that five variants of one phrase do not fill
+the list. In an article (news, science) a phrase joined with the phrase its "of" takes is a
+candidate too ("formation of fullerene"), weighed by ``Weights.joined``; the weights are one setting
+for news and science, chosen on development halves (``bench.extraction --sweep``). The text itself
+is not embedded: on KPCrowd the centroid ranked better than the text's own embedding (F1@10 0.156
 against 0.139; the encoder truncates a long text to its first 256 tokens), and the encoder's work
 shrinks to the phrases (bench/extraction, bench/texts).
 
