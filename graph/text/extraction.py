@@ -336,10 +336,13 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         if shaped is None:
             return
         span, judged = shaped
-        span = _whole_words(span)
-        if any(o.kind == kind and (o.span.start, o.span.end) == (span.start, span.end)
-               for o in occurrences):  # fmt: skip
-            return  # both halves of "sci-fi", chunked apart
+        whole = _whole_words(span)
+        if whole is not span and any(
+            o.kind == kind and (o.span.start, o.span.end) == (whole.start, whole.end)
+            for o in occurrences
+        ):
+            return  # the other half of "sci-fi", chunked apart, is already in
+        span = whole
         if kind == "phrase" and span.end == part.end and speaks(span.start):
             span = _extend(span, chunked, opinions)
         key = normalise(span.text) if kind == "entity" else lemma_key(span)
