@@ -65,9 +65,11 @@ def test_a_traced_worker_writes_what_grew(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 10
         written = tmp_path / f"memory-{os.getpid()}.txt"
-        while not written.exists() and time.monotonic() < deadline:
+        # the file appears when opened, its first entry a moment later
+        while not (written.exists() and "== after" in written.read_text()):
+            assert time.monotonic() < deadline, "nothing written in 10 s"
             time.sleep(0.05)
-        assert thread.is_alive() and "== after" in written.read_text()
+        assert thread.is_alive()
     finally:
         tracemalloc.stop()
     thread.join(timeout=5)
