@@ -99,11 +99,13 @@ def load_run(
     watch: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """``bench/load.py`` in a second process on ``url`` (holding ``{id}``, filled from the file
-    ``ids``) after a 3-second warm-up from two clients: its figures, printed in a line, with the
-    CPU time per request of each process tree in ``watch`` (name: pid) and of the load itself."""
+    ``ids``) after a warm-up from two clients (3 seconds, or ``seconds`` if shorter): its figures,
+    printed in a line, with the CPU time per request of each process tree in ``watch``
+    (name: pid) and of the load itself."""
     command = [sys.executable, "-m", "bench.load", url, ids]
-    subprocess.run([*command, "--clients", "2", "--seconds", "3"], capture_output=True, text=True,
-                   check=True, env=env)  # fmt: skip
+    warm_up = str(min(3.0, seconds))
+    subprocess.run([*command, "--clients", "2", "--seconds", warm_up], capture_output=True,
+                   text=True, check=True, env=env)  # fmt: skip
     before = {name: cpu_seconds(pid) for name, pid in (watch or {}).items()}
     load_before = _children_cpu_seconds()
     load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],

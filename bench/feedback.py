@@ -944,7 +944,8 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
           f"k {args.k}, {len(catalogue):,} items in {len(catalogue.genres)} genres, "
           f"seed {args.seed}")  # fmt: skip
     epochs = 2 if args.smoke else args.epochs
-    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(5, epochs))
+    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(5, epochs),
+                            scored=300 if args.smoke else TrainingConfig.scored)  # fmt: skip
     report: dict[str, Any] = {"benchmark": "feedback", "smoke": args.smoke, "seed": args.seed,
                               "users": len(users), "steps": args.steps, "k": args.k,
                               "model": asdict(model)}  # fmt: skip

@@ -62,12 +62,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--model", default="DistMult")
-    parser.add_argument("--smoke", action="store_true", help="10,000 ratings, 2 epochs, 3 s each")
+    parser.add_argument("--smoke", action="store_true", help="10,000 ratings, 2 epochs, 1 s each")
     args = parser.parse_args(argv)
     max_ratings = 10_000 if args.smoke else None
-    seconds = 3.0 if args.smoke else args.seconds
+    seconds = 1.0 if args.smoke else args.seconds
     epochs = 2 if args.smoke else args.epochs
-    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(10, epochs))
+    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(10, epochs),
+                            scored=300 if args.smoke else TrainingConfig.scored)  # fmt: skip
     ratings = Counter(
         row["user_id"]
         for row in _first(importers.movielens_ratings(args.movielens), max_ratings)

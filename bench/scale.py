@@ -77,10 +77,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="test triples the run scores (default: as shipped)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="the report as JSON")
     parser.add_argument("--smoke", action="store_true",
-                        help="10,000 ratings, 20 users ranked, 2 s per class")  # fmt: skip
+                        help="10,000 ratings, 20 users ranked, 1 s per class")  # fmt: skip
     args = parser.parse_args(argv)
     if args.smoke:
-        args.max_ratings, args.rank_users, args.seconds = 10_000, 20, 2.0
+        args.max_ratings, args.rank_users, args.seconds = 10_000, 20, 1.0
     sizes = []
     for folder in args.folders:
         print(f"== {folder}", flush=True)
