@@ -58,6 +58,7 @@ from scipy.special import ndtr, ndtri
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
+    SMOKE_SCORED,
     api_server,
     bench_server,
     delete_all_users,
@@ -944,8 +945,10 @@ def run(args: argparse.Namespace, policies: list[str]) -> dict[str, Any]:
           f"k {args.k}, {len(catalogue):,} items in {len(catalogue.genres)} genres, "
           f"seed {args.seed}")  # fmt: skip
     epochs = 2 if args.smoke else args.epochs
-    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(5, epochs),
-                            scored=300 if args.smoke else TrainingConfig.scored)  # fmt: skip
+    scored = SMOKE_SCORED if args.smoke else TrainingConfig.scored
+    config = TrainingConfig(
+        model=args.model, epochs=epochs, check_every=min(5, epochs), scored=scored
+    )
     report: dict[str, Any] = {"benchmark": "feedback", "smoke": args.smoke, "seed": args.seed,
                               "users": len(users), "steps": args.steps, "k": args.k,
                               "model": asdict(model)}  # fmt: skip

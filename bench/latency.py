@@ -29,6 +29,7 @@ from typing import Any
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
+    SMOKE_SCORED,
     PeakRss,
     api_server,
     bench_server,
@@ -67,8 +68,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     max_ratings = 10_000 if args.smoke else None
     seconds = 1.0 if args.smoke else args.seconds
     epochs = 2 if args.smoke else args.epochs
-    config = TrainingConfig(model=args.model, epochs=epochs, check_every=min(10, epochs),
-                            scored=300 if args.smoke else TrainingConfig.scored)  # fmt: skip
+    scored = SMOKE_SCORED if args.smoke else TrainingConfig.scored
+    config = TrainingConfig(
+        model=args.model, epochs=epochs, check_every=min(10, epochs), scored=scored
+    )
     ratings = Counter(
         row["user_id"]
         for row in _first(importers.movielens_ratings(args.movielens), max_ratings)

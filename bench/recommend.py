@@ -43,6 +43,7 @@ from bench.baselines import Rating, metrics, positives, split_all
 from bench.common import (
     BENCH_PSEUDONYMS,
     SHARED_DATA,
+    SMOKE_SCORED,
     api_server,
     bench_server,
     delete_all_users,
@@ -74,8 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     titles, genres, ratings = read(args.movielens, max_users=60 if args.smoke else None)
     config = TrainingConfig(model=args.model)
     if args.smoke:
-        # few triples scored: PyKEEN's ranking of each against every entity dominates a smoke run
-        config = TrainingConfig(model=args.model, epochs=10, check_every=5, scored=300)
+        config = TrainingConfig(model=args.model, epochs=10, check_every=5, scored=SMOKE_SCORED)
     train_part, test_part = split_all(ratings)
     inner, valid = split_all(train_part)
     report: dict[str, Any] = {"benchmark": "recommend", "smoke": args.smoke}
