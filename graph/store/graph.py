@@ -3,6 +3,10 @@
 Everything that reads or writes Neo4j receives a ``Graph``; nothing else names the database,
 the routing or the driver's query options. One ``Graph`` is made per process (the Flask
 extension, a CLI command, a benchmark) and passed down.
+
+Causal consistency: every session (``stream``, ``run``, ``transaction``) shares the bookmark
+manager of the driver's ``execute_query`` (``read``, ``write``), so in a cluster a read after a
+write of the same process waits for a secondary that has applied it (one server: no cost).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from neo4j import (
     Result,
     ResultSummary,
     RoutingControl,
+    Session,
 )
 
 from cypher import query
@@ -71,15 +76,13 @@ class Graph:
 
     def stream(self, name: str, /, **params: Any) -> Iterator[Record]:
         """The records of a read statement one at a time, for results too large to hold."""
-        with self.driver.session(
-            database=self.database, default_access_mode=READ_ACCESS
-        ) as session:
+        with self._session(default_access_mode=READ_ACCESS) as session:
             yield from session.run(query(name), params)
 
     def run(self, name: str, /, **params: Any) -> ResultSummary:
         """Run a statement in an auto-commit transaction: what ``CALL { ... } IN TRANSACTIONS``
         and schema statements need; not retried."""
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.run(query(name), params).consume()
 
     def transaction(
@@ -87,7 +90,7 @@ class Graph:
     ) -> T:
         """Run ``work(tx, *args, **kwargs)`` in one write transaction; the driver retries it
         on transient errors, so ``work`` must be safe to run again."""
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_write(lambda tx: work(Tx(tx), *args, **kwargs))
 
     def close(self) -> None:
@@ -103,6 +106,14 @@ class Graph:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _session(self, **config: Any) -> Session:
+        """A session in the bookmark chain of ``execute_query`` (see the module's description)."""
+        return self.driver.session(
+            database=self.database,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+            **config,
+        )
 
     def _execute(self, name: str, params: dict[str, Any], routing: RoutingControl) -> list[Record]:
         records, _, _ = self.driver.execute_query(

@@ -1,0 +1,28 @@
+"""The graph store's sessions and ``execute_query`` share one chain of bookmarks, so that in a
+cluster a read after a write of the same process sees it (one server shows the chain itself)."""
+
+from __future__ import annotations
+
+from graph.ingest.records import ItemIn
+from graph.ingest.writes import write_items
+from graph.store import Graph
+
+
+def bookmarks(graph: Graph) -> frozenset[str]:
+    return frozenset(graph.driver.execute_query_bookmark_manager.get_bookmarks())
+
+
+def test_a_transaction_and_an_auto_commit_statement_leave_their_bookmark_to_the_reads(
+    graph: Graph, prefix: str
+) -> None:
+    graph.read("admin/now")
+    before = bookmarks(graph)
+    item = ItemIn(id=f"{prefix}item", title="A title", categories=[f"{prefix}Drama"])
+    assert write_items(graph, [item]) == 1  # Graph.transaction
+    after_transaction = bookmarks(graph)
+    assert after_transaction and after_transaction != before
+    graph.run("admin/delete_by_id_prefix", prefix=prefix)  # Graph.run
+    after_run = bookmarks(graph)
+    assert after_run and after_run != after_transaction
+    assert not graph.read("recommend/items_by_id", ids=[f"{prefix}item"])[0]["items"]
+    assert list(graph.stream("admin/now"))  # a streamed read joins the chain too
