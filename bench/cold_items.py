@@ -28,11 +28,15 @@ the service's own functions:
 - profile: every new item by the summed strength of the user's profile targets (the ones
   ``gather`` found) that reach it through ``IN_CATEGORY`` or ``ABOUT``, as
   ``recommend/profile_candidates`` scores affinity, without its per-target popularity cut;
-- combination: ``w · (score / the user's best)`` over profile, embedding and the category
-  popularity the graph holds (the summed popularity of the items of an item's categories), the
-  weights chosen by grid search on the dev half of the scored users (seeded) and reported on the
-  other half, the test half, with every method's figures there. The ratio to the goal (>= 1.3×
-  the best baseline's NDCG@10) is on the test half.
+- targets: the cosine between the user's profile targets (their strengths) and the item's
+  targets (its categories and ``ABOUT`` interests), each item target weighed by its inverse
+  document frequency over the catalogue (``log(items / items reaching it)``: a rare interest says
+  more than "Drama") and the interests by a factor (``ABOUT_FACTORS``) chosen on the dev half;
+- combination: ``w · (score / the user's best)`` over profile, embedding, targets and the
+  category popularity the graph holds (the summed popularity of the items of an item's
+  categories), the weights chosen by grid search on the dev half of the scored users (seeded) and
+  reported on the other half, the test half, with every method's figures there. The ratio to
+  the goal (>= 1.3× the best baseline's NDCG@10) is on the test half.
 
 Baselines, same users and candidates: genre popularity (the mean, over an item's genres, of the
 number of training ratings of items of that genre), the user's genre profile (the shares of
@@ -97,11 +101,13 @@ BASELINES = (GENRE_POP, GENRE_PROFILE, TFIDF)
 SHIPPED = "ours: shipped gather + blend"
 EMBEDDING = "ours: embedding only"
 PROFILE = "ours: profile only"
+TARGETS = "ours: targets, IDF cosine"
 CATEGORY_POP = "ours: category popularity (graph)"
 COMBINED = "ours: combination (dev-chosen)"
 OURS = COMBINED
-FEATURES = ("profile", "embedding", "category_popularity")
+FEATURES = ("profile", "embedding", "targets", "category_popularity")
 GRID = (0.0, 0.25, 0.5, 1.0)
+ABOUT_FACTORS = (0.25, 0.5, 1.0)  # an ABOUT interest's weight against a category's, in targets
 
 Scores = dict[int, float]  # new item id -> score (an item missing is not ranked)
 
@@ -119,6 +125,23 @@ class ColdSplit:
     def candidates(self, user: str) -> list[int]:
         """The new items ``user`` is ranked on, by id."""
         return sorted(self.new_items - self.seen_new.get(user, set()))
+
+
+@dataclass(frozen=True)
+class TargetProfiles:
+    """What the targets feature compares: each scored user's profile targets (key -> strength),
+    each new item's targets, and how many catalogue items reach each target."""
+
+    targets: dict[str, dict[str, float]]
+    reaches: dict[int, list[str]]  # new item -> its target keys ('category:...', 'interest:...')
+    frequency: Counter[str]  # target key -> catalogue items reaching it
+    catalogue: int
+
+    def items(self, about_factor: float) -> dict[int, dict[str, float]]:
+        """Each new item's target weights: IDF, times ``about_factor`` for an interest."""
+        return {m: {t: idf(self.frequency[t], self.catalogue)
+                    * (about_factor if t.startswith("interest:") else 1.0) for t in set(keys)}
+                for m, keys in self.reaches.items()}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -182,7 +205,7 @@ def run(
               f"s, training ({config.model}, {trained.status}, {epochs} epochs, one check) "
               f"{seconds['training']:.0f} s, test MRR {mrr:.4f}")  # fmt: skip
         clock = time.perf_counter()
-        ours, reach = graph_scores(graph, split, users)
+        ours, reach, profiles = graph_scores(graph, split, users)
         seconds["ranking"] = time.perf_counter() - clock
         delete_all_users(graph)
     scores.update(ours)
@@ -190,10 +213,16 @@ def run(
     rankings = {m: {u: rank_items(s[u], split.candidates(u), scores[GENRE_POP][u]) for u in users}
                 for m, s in scores.items() if m != SHIPPED}  # fmt: skip
     rankings[SHIPPED] = {u: ranked_prefix(scores[SHIPPED][u]) for u in users}
+    factor, by_factor = choose_about_factor(profiles, split, dev, scores[GENRE_POP])
+    report["about_factor"] = {"chosen": factor, "dev_ndcg@10": by_factor}
+    scores[TARGETS] = {u: target_cosines(profiles.targets[u], profiles.items(factor))
+                       for u in users}  # fmt: skip
+    rankings[TARGETS] = {u: rank_items(scores[TARGETS][u], split.candidates(u),
+                                       scores[GENRE_POP][u]) for u in users}  # fmt: skip
     weights = choose_weights(scores, split, dev)
     report["weights"] = weights
-    rankings[COMBINED] = {u: rank_items(combine(scores, u, weights), split.candidates(u),
-                                        scores[GENRE_POP][u]) for u in users}  # fmt: skip
+    rankings[COMBINED] = {u: feature_table(scores, u, split.candidates(u)).ranked(weights)
+                          for u in users}  # fmt: skip
     per_user = {m: {u: baselines.metrics(r[u], split.positives[u]) for u in users}
                 for m, r in rankings.items()}  # fmt: skip
     report["test"] = summarise({m: [v[u] for u in test] for m, v in per_user.items()},
@@ -400,14 +429,17 @@ def category_popularity(
 
 def graph_scores(
     graph: Graph, split: ColdSplit, users: Sequence[str]
-) -> tuple[dict[str, dict[str, Scores]], dict[str, Any]]:
+) -> tuple[dict[str, dict[str, Scores]], dict[str, Any], TargetProfiles]:
     """Ours, per user: the shipped ranking (rank as score), the embedding cosine, the profile
-    affinity, and the category popularity the graph holds; with what reached new items."""
+    affinity, and the category popularity the graph holds; with what reached new items, and what
+    the targets feature compares."""
     new = sorted(split.new_items)
     ids = [str(m) for m in new]
-    reaches = {int(r["item"]): [*r["categories"], *(k for _, k in r["about"])]
-               for r in graph.read("evolution/item_targets", ids=ids)}  # fmt: skip
     everything = sorted({m for u in split.train for m in rated_items(split, u)} | split.new_items)
+    rows = graph.read("evolution/item_targets", ids=[str(m) for m in everything])
+    reached = {int(r["item"]): [*r["categories"], *(k for _, k in r["about"])] for r in rows}
+    reaches = {m: reached[m] for m in new if m in reached}
+    frequency = Counter(t for keys in reached.values() for t in set(keys))
     details = recommend.fetch_items(graph, [str(m) for m in everything])
     categories = {int(i): d.categories for i, d in details.items()}
     popularity = {int(i): d.popularity for i, d in details.items()}
@@ -424,6 +456,7 @@ def graph_scores(
     found: dict[str, dict[str, Scores]] = {SHIPPED: {}, EMBEDDING: {}, PROFILE: {},
                                            CATEGORY_POP: {}}  # fmt: skip
     sources: Counter[str] = Counter()
+    profiles = TargetProfiles({}, reaches, frequency, len(everything))
     no_targets = 0
     for user in users:
         who = BENCH_PSEUDONYMS.user(user)
@@ -436,6 +469,7 @@ def graph_scores(
         chosen = recommend.rank(replace(gathered, candidates=kept), K)
         found[SHIPPED][user] = {int(c.item): float(K - n) for n, c in enumerate(chosen)}
         targets = {s.target: s.blended for s in gathered.targets}
+        profiles.targets[user] = targets
         no_targets += not targets
         found[PROFILE][user] = profile_affinity(targets, {m: reaches.get(m, []) for m in mine})
         vector = user_vector(graph, who, serving.property) if serving is not None else None
@@ -459,7 +493,44 @@ def graph_scores(
         if users
         else 0.0,
     }
-    return found, reach
+    return found, reach, profiles
+
+
+def idf(frequency: int, catalogue: int) -> float:
+    """``log(catalogue / frequency)``; a target no item reaches weighs as one reached once."""
+    return math.log(catalogue / max(frequency, 1))
+
+
+def target_cosines(
+    targets: Mapping[str, float], items: Mapping[int, Mapping[str, float]]
+) -> Scores:
+    """The cosine between the user's target strengths and each item's target weights (an item
+    sharing no target with the user is not scored)."""
+    norm = math.sqrt(sum(v * v for v in targets.values()))
+    found = {}
+    for item, weights in items.items():
+        dot = sum(w * targets[t] for t, w in weights.items() if t in targets)
+        if dot > 0:
+            found[item] = dot / (norm * math.sqrt(sum(w * w for w in weights.values())))
+    return found
+
+
+def choose_about_factor(
+    profiles: TargetProfiles, split: ColdSplit, dev: Sequence[str], tie: Mapping[str, Scores]
+) -> tuple[float, dict[str, float]]:
+    """The ``ABOUT_FACTORS`` value whose targets feature alone has the best mean NDCG@10 on
+    ``dev`` (of equals the first), with each value's figure."""
+    found: dict[str, float] = {}
+    for factor in ABOUT_FACTORS:
+        items = profiles.items(factor)
+        found[f"{factor:g}"] = float(np.mean([
+            baselines.metrics(rank_items(target_cosines(profiles.targets[u], items),
+                                         split.candidates(u), tie[u]),
+                              split.positives[u])["ndcg@10"]
+            for u in dev
+        ])) if dev else 0.0  # fmt: skip
+    best = max(ABOUT_FACTORS, key=lambda f: (found[f"{f:g}"], -ABOUT_FACTORS.index(f)))
+    return best, found
 
 
 def normalised(scores: Scores) -> Scores:
@@ -468,22 +539,35 @@ def normalised(scores: Scores) -> Scores:
     return {m: v / best for m, v in scores.items()} if best > 0 else {m: 0.0 for m in scores}
 
 
-def combine(
-    scores: Mapping[str, Mapping[str, Scores]], user: str, weights: Mapping[str, float]
-) -> Scores:
-    """``sum w · normalised score`` over FEATURES; an item missing from a feature adds 0 there."""
-    return weighted(feature_parts(scores, user), weights)
+@dataclass(frozen=True)
+class FeatureTable:
+    """One user's candidates that some feature scores (by id), each feature's normalised score
+    (0 where it has none) and the tie-breaking genre popularity: a combination ranks by
+    ``values @ weights`` as ``rank_items`` does."""
+
+    ids: np.ndarray
+    values: np.ndarray  # candidates × FEATURES
+    tie: np.ndarray
+
+    def ranked(self, weights: Mapping[str, float], k: int = K) -> list[int]:
+        """The best ``k`` by ``sum w · normalised score``, then ``tie`` (higher first), then id."""
+        combined = np.round(self.values @ np.array([weights[f] for f in FEATURES]), 12)
+        order = np.lexsort((self.ids, -self.tie, -combined))[:k]
+        return [int(m) for m in self.ids[order]]
 
 
-def feature_parts(scores: Mapping[str, Mapping[str, Scores]], user: str) -> dict[str, Scores]:
-    """The user's FEATURES, each normalised."""
-    named = {"profile": PROFILE, "embedding": EMBEDDING, "category_popularity": CATEGORY_POP}
-    return {f: normalised(dict(scores[named[f]][user])) for f in FEATURES}
-
-
-def weighted(parts: Mapping[str, Scores], weights: Mapping[str, float]) -> Scores:
-    items = {m for part in parts.values() for m in part}
-    return {m: sum(weights[f] * parts[f].get(m, 0.0) for f in FEATURES) for m in items}
+def feature_table(
+    scores: Mapping[str, Mapping[str, Scores]], user: str, candidates: Sequence[int]
+) -> FeatureTable:
+    """The user's FEATURES over ``candidates``, each normalised (``normalised``); a candidate no
+    feature scores is not ranked."""
+    named = {"profile": PROFILE, "embedding": EMBEDDING, "targets": TARGETS,
+             "category_popularity": CATEGORY_POP}  # fmt: skip
+    parts = [normalised(dict(scores[named[f]][user])) for f in FEATURES]
+    ids = [m for m in candidates if any(m in part for part in parts)]
+    values = np.array([[part.get(m, 0.0) for part in parts] for m in ids], dtype=float)
+    tie = np.array([scores[GENRE_POP][user].get(m, 0.0) for m in ids], dtype=float)
+    return FeatureTable(np.array(ids, dtype=np.int64), values.reshape(len(ids), len(FEATURES)), tie)
 
 
 def choose_weights(
@@ -492,15 +576,13 @@ def choose_weights(
     """The FEATURES weights (GRID each, not all 0) with the best mean NDCG@10 on ``dev``; of
     equals the first tried."""
     best: tuple[float, dict[str, float]] | None = None
-    parts = {u: feature_parts(scores, u) for u in dev}
-    candidates = {u: split.candidates(u) for u in dev}
+    tables = {u: feature_table(scores, u, split.candidates(u)) for u in dev}
     for values in itertools.product(GRID, repeat=len(FEATURES)):
         if not any(values):
             continue
         weights = dict(zip(FEATURES, values, strict=True))
         ndcg = float(np.mean([
-            baselines.metrics(rank_items(weighted(parts[u], weights), candidates[u],
-                                         scores[GENRE_POP][u]), split.positives[u])["ndcg@10"]
+            baselines.metrics(tables[u].ranked(weights), split.positives[u])["ndcg@10"]
             for u in dev
         ])) if dev else 0.0  # fmt: skip
         if best is None or ndcg > best[0] + 1e-12:

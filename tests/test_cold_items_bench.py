@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -123,6 +125,55 @@ def test_cosines_and_category_popularity() -> None:
     assert ci.category_popularity(categories, popularity, [2, 3, 4]) == {2: 7.0, 3: 4.0, 4: 0.0}
 
 
+def test_targets_weigh_rare_targets_and_items_with_few_targets_higher() -> None:
+    # 10 catalogue items: Drama on 8 of them, the interest "space" on 2, War on 1
+    frequency = Counter({"category:Drama": 8, "interest:space": 2, "category:War": 1})
+    reaches = {1: ["category:Drama"], 2: ["category:Drama", "interest:space"],
+               3: ["category:War"], 4: ["category:Drama", "category:Drama"]}  # fmt: skip
+    profiles = ci.TargetProfiles({}, reaches, frequency, 10)
+    assert ci.idf(8, 10) == pytest.approx(np.log(10 / 8)) and ci.idf(0, 10) == ci.idf(1, 10)
+    items = profiles.items(0.5)
+    assert items[2] == pytest.approx({"category:Drama": np.log(1.25),
+                                      "interest:space": 0.5 * np.log(5)})  # fmt: skip
+    assert items[4] == items[1]  # a target reached twice counts once
+    user = {"category:Drama": 1.0, "interest:space": 1.0}
+    found = ci.target_cosines(user, items)
+    assert set(found) == {1, 2, 4}  # War shares nothing with the user
+    assert found[2] > found[1] and found[1] == pytest.approx(1 / np.sqrt(2))
+    assert ci.target_cosines({}, items) == {}
+
+
+def test_the_about_factor_is_chosen_on_dev_users_only() -> None:
+    frequency = Counter({"category:A": 2, "category:B": 2, "category:C": 2, "interest:x": 2})
+    reaches = {1: ["category:A", "category:B", "category:C"], 2: ["interest:x", "category:B"]}
+    targets = {u: {"category:A": 1.0, "interest:x": 1.0} for u in ("1", "2")}
+    profiles = ci.TargetProfiles(targets, reaches, frequency, 4)
+    # cosines: item 1 1/sqrt(6); item 2 f/sqrt(2 (1 + f^2)), above item 1's only when f = 1
+    split = ci.ColdSplit(frozenset({1, 2}), {}, {}, {}, {"1": {1}, "2": {2}})
+    tie: dict[str, ci.Scores] = {"1": {}, "2": {}}
+    factor, found = ci.choose_about_factor(profiles, split, ["1"], tie)
+    assert factor == 0.25 and found["0.25"] == found["0.5"] == 1.0 > found["1"]
+    factor, found = ci.choose_about_factor(profiles, split, ["2"], tie)
+    assert factor == 1.0 and found["1"] == 1.0 > found["0.5"]
+
+
+def test_a_feature_table_ranks_as_rank_items_does_ties_included() -> None:
+    scores: dict[str, dict[str, ci.Scores]] = {
+        ci.PROFILE: {"u": {1: 2.0, 2: 2.0, 3: 1.0, 4: 0.0}},
+        ci.EMBEDDING: {"u": {5: -1.0}},
+        ci.TARGETS: {"u": {}},
+        ci.CATEGORY_POP: {"u": {}},
+        ci.GENRE_POP: {"u": {2: 3.0, 1: 3.0, 4: 9.0}},
+    }
+    table = ci.feature_table(scores, "u", [5, 4, 3, 2, 1, 6])
+    assert sorted(table.ids.tolist()) == [1, 2, 3, 4, 5]  # 6: no feature scores it
+    weights = {"profile": 1.0, "embedding": 0.5, "targets": 0.0, "category_popularity": 0.0}
+    by_hand = {1: 1.0, 2: 1.0, 3: 0.5, 4: 0.0, 5: -0.5}  # normalised by the best, then weighed
+    expected = ci.rank_items(by_hand, [5, 4, 3, 2, 1, 6], scores[ci.GENRE_POP]["u"])
+    assert table.ranked(weights) == expected == [1, 2, 3, 4, 5]
+    assert table.ranked(weights, k=2) == [1, 2]
+
+
 def test_combination_is_chosen_on_dev_users_only() -> None:
     def scores_for(
         profile_hits: dict[str, int], embedding_hits: dict[str, int]
@@ -131,6 +182,7 @@ def test_combination_is_chosen_on_dev_users_only() -> None:
         return {
             ci.PROFILE: {u: {m: float(m == h) for m in items} for u, h in profile_hits.items()},
             ci.EMBEDDING: {u: {m: float(m == h) for m in items} for u, h in embedding_hits.items()},
+            ci.TARGETS: {u: {} for u in profile_hits},
             ci.CATEGORY_POP: {u: {1: 1.0, 2: 0.5, 3: 0.0} for u in profile_hits},
             ci.GENRE_POP: {u: {} for u in profile_hits},
         }
@@ -143,8 +195,7 @@ def test_combination_is_chosen_on_dev_users_only() -> None:
     assert weights["embedding"] > weights["profile"]
     assert weights["dev_ndcg@10"] == pytest.approx(1.0)
     # the test user (3) would have wanted the profile: it is not consulted
-    combined = ci.combine(scores, "3", weights)
-    assert ci.rank_items(combined, [1, 2, 3], {})[0] == 1
+    assert ci.feature_table(scores, "3", [1, 2, 3]).ranked(weights)[0] == 1
 
 
 def test_summary_takes_the_best_baseline_and_the_ratio() -> None:
