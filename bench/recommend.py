@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     titles, genres, ratings = read(args.movielens, max_users=60 if args.smoke else None)
     config = TrainingConfig(model=args.model)
     if args.smoke:
-        config = TrainingConfig(model=args.model, epochs=10, check_every=5, scored=SMOKE_SCORED)
+        config = TrainingConfig(model=args.model, epochs=6, check_every=3, scored=SMOKE_SCORED)
     train_part, test_part = split_all(ratings)
     inner, valid = split_all(train_part)
     report: dict[str, Any] = {"benchmark": "recommend", "smoke": args.smoke}
