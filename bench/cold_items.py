@@ -543,7 +543,8 @@ def normalised(scores: Scores) -> Scores:
 class FeatureTable:
     """One user's candidates that some feature scores (by id), each feature's normalised score
     (0 where it has none) and the tie-breaking genre popularity: a combination ranks by
-    ``values @ weights`` as ``rank_items`` does."""
+    ``values @ weights`` in ``rank_items``'s order (the sums may differ from Python's in the last
+    bit, which can swap two candidates only on a boundary of the 12-place rounding)."""
 
     ids: np.ndarray
     values: np.ndarray  # candidates × FEATURES

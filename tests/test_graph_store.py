@@ -3,6 +3,11 @@ cluster a read after a write of the same process sees it (one server shows the c
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from neo4j import Session
+
 from graph.ingest.records import ItemIn
 from graph.ingest.writes import write_items
 from graph.store import Graph
@@ -25,4 +30,23 @@ def test_a_transaction_and_an_auto_commit_statement_leave_their_bookmark_to_the_
     after_run = bookmarks(graph)
     assert after_run and after_run != after_transaction
     assert not graph.read("recommend/items_by_id", ids=[f"{prefix}item"])[0]["items"]
-    assert list(graph.stream("admin/now"))  # a streamed read joins the chain too
+
+
+def test_every_session_the_store_opens_is_given_the_shared_bookmark_manager(
+    graph: Graph, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[dict[str, Any]] = []
+    session = graph.driver.session
+
+    def recording(**config: Any) -> Session:
+        opened.append(config)
+        return session(**config)
+
+    monkeypatch.setattr(graph.driver, "session", recording)
+    assert list(graph.stream("admin/now"))
+    graph.run("admin/delete_by_id_prefix", prefix=prefix)
+    item = ItemIn(id=f"{prefix}item", title="A title", categories=[f"{prefix}Drama"])
+    write_items(graph, [item])
+    assert len(opened) == 3
+    shared = graph.driver.execute_query_bookmark_manager
+    assert all(config["bookmark_manager"] is shared for config in opened)

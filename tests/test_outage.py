@@ -50,7 +50,9 @@ def test_an_outage_answers_503_in_json_and_in_pages_and_the_service_recovers_by_
             assert down.headers["Retry-After"].isdigit()
             assert down.json["error"]["code"] == "database_unavailable"
             assert client.get("/health").status_code == 503
-            assert client.get(f"/v1/users/{prefix}u/events").status_code == 503
+            stored_down = client.get(f"/v1/users/{prefix}u/events")
+            assert stored_down.status_code == 503
+            assert stored_down.json["error"]["code"] == "database_unavailable"  # JSON, not a page
             down_page = page.get("/ui/")
             assert down_page.status_code == 503 and down_page.headers["Retry-After"].isdigit()
             assert down_page.mimetype == "text/html"
