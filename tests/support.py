@@ -3,6 +3,7 @@ app factory with the tests' key, small graphs with known tastes, trainers that n
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -136,3 +137,11 @@ def taste_trainer(triples: np.ndarray, config: TrainingConfig) -> Trained:
         text = " ".join(liked[label]) if label.startswith("u:") else label
         vectors[row, 0 if text.count("comedy") >= text.count("horror") else 1] += 1.0
     return Trained(labels, vectors, {"mrr": 0.5, "hits_at_10": 0.5}, 1, 0.1, "cpu")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port

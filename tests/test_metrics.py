@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,7 +35,7 @@ from graph.store import Graph
 from graph.store.config import Connection
 from service import precomputed
 from service.metrics import FeedbackWindow, GraphState, Rankings, Run, state_metrics
-from tests.support import PSEUDONYMS, create_test_app, json_of
+from tests.support import PSEUDONYMS, create_test_app, free_port, json_of
 from tests.test_feedback import ask, given_a_catalogue, react
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,13 +311,6 @@ def test_state_gauges_from_plain_numbers() -> None:
 
 
 # --- under gunicorn -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def http(url: str, token: str, body: Any = None) -> tuple[int, str]:
