@@ -12,9 +12,9 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
   || { echo "setup: Python 3.10 or newer is needed, found $(python3 --version)" >&2; exit 1; }
 
 # The browser tests drive Debian's headless Chromium through its chromedriver (no download by
-# Selenium); the test of rate limits shared by several API hosts starts a Redis server of its own
-# (Debian's redis-server, not left running as a service). Installed here when running as root
-# (CI); otherwise say what to install.
+# Selenium); the test of rate limits shared by several API hosts starts Debian's redis-server on a
+# free port of its own (a Redis service the package may start is not used). Installed here when
+# running as root (CI); otherwise say what to install.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/redis-server ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
