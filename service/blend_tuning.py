@@ -29,7 +29,7 @@ from embeddings.item_model import HistorySettings
 from graph.evolution import profiles
 from graph.store import Graph
 from service import recommend
-from service.recommend import DEFAULT_WEIGHTS, SOURCES, BlendWeights, Candidate, Gathered
+from service.recommend import DEFAULT_WEIGHTS, SOURCES, BlendWeights, Gathered
 
 logger = logging.getLogger(__name__)
 
@@ -125,27 +125,26 @@ def search(
     min_users: int = MIN_USERS,
 ) -> Choice:
     """The best blend of ``GRID`` by mean NDCG@10 over the users of ``wanted`` (each user's
-    candidates in ``gathered``); the defaults unless one scores higher."""
+    candidates in ``gathered``); the defaults unless one scores higher. Every blend is ranked at
+    once per user (``Prepared.ranked_all``), and scored as ``ndcg_at`` scores."""
     prepared = [Prepared.of(gathered[user]) for user in wanted]
     targets = [wanted[user] for user in wanted]
-
-    def mean_ndcg(weights: BlendWeights) -> float:
-        found = [ndcg_at(p.ranked(weights), t) for p, t in zip(prepared, targets, strict=True)]
-        return float(np.mean(found)) if found else 0.0
-
-    default = mean_ndcg(DEFAULT_WEIGHTS)
-    best = (default, DEFAULT_WEIGHTS)
-    tried = 1
+    blends = [DEFAULT_WEIGHTS]
     if len(prepared) >= min_users:
         for values in itertools.product(*GRID.values()):
             weights = BlendWeights(**dict(zip(GRID, values, strict=True)))
-            if not any(values) or weights == DEFAULT_WEIGHTS:
-                continue
-            score = mean_ndcg(weights)
-            tried += 1
-            if score > best[0]:
-                best = (score, weights)
-    return Choice(best[1], best[0], default, len(prepared), tried)
+            if any(values) and weights != DEFAULT_WEIGHTS:
+                blends.append(weights)
+    matrix = np.array([[getattr(w, source) for source in SOURCES] for w in blends])
+    found = np.zeros((len(prepared), len(blends)))  # NDCG@10: a row per user, a column per blend
+    for row, (p, t) in zip(found, zip(prepared, targets, strict=True), strict=True):
+        row[:] = p.ndcg_all(matrix, t)
+    means = [float(np.mean(found[:, n])) if len(prepared) else 0.0 for n in range(len(blends))]
+    best = 0  # the first of the best, the defaults first
+    for n, score in enumerate(means):
+        if score > means[best]:
+            best = n
+    return Choice(blends[best], means[best], means[0], len(prepared), len(blends))
 
 
 def ndcg_at(chosen: Sequence[str], wanted: Collection[str], k: int = K) -> float:
@@ -159,13 +158,13 @@ def ndcg_at(chosen: Sequence[str], wanted: Collection[str], k: int = K) -> float
 
 @dataclass(frozen=True)
 class Prepared:
-    """One user's candidates as arrays, so that a blend ranks them without rereading the
-    features: ``recommend.blend``'s arithmetic term by term (the same floating-point sums), its
-    order (score, then item id) and ``recommend.spread`` over the best."""
+    """One user's candidates as arrays, so that blends rank them without rereading the features:
+    ``recommend.blend``'s arithmetic term by term (the same floating-point sums), its order
+    (score, then item id) and ``recommend.spread`` over the best, for many blends at once."""
 
     items: list[str]  # sorted, so that an index tie-break is the item id's
     terms: np.ndarray  # (items, sources): the raw features, 0 where blend skips them
-    categories: dict[str, list[str]]
+    first_categories: np.ndarray  # (items,): the index of each item's first category
 
     @classmethod
     def of(cls, gathered: Gathered) -> Prepared:
@@ -174,17 +173,59 @@ class Prepared:
         raw = np.array(rows, dtype=np.float64).reshape(len(items), len(SOURCES))
         best = raw.max(axis=0, initial=0.0)
         counted = (raw > 0) & (best > 0)
-        categories = {item: d.categories for item, d in gathered.details.items()}
-        return cls(items, np.where(counted, raw, 0.0), categories) if items else cls([], raw, {})
+        names: dict[str, int] = {}
+        firsts = []
+        for item in items:
+            details = gathered.details.get(item)
+            first = (details.categories if details is not None else None) or [""]
+            firsts.append(names.setdefault(first[0], len(names)))
+        return cls(items, np.where(counted, raw, 0.0), np.array(firsts, dtype=np.int64))
 
     def ranked(self, weights: BlendWeights, k: int = K) -> list[str]:
-        if not self.items:
-            return []
+        """The ``k`` items the service shows with ``weights``, in order."""
+        matrix = np.array([[getattr(weights, source) for source in SOURCES]])
+        return [self.items[n] for n in self.ranked_all(matrix, k)[0]]
+
+    def ranked_all(self, blends: np.ndarray, k: int = K) -> np.ndarray:
+        """The indices of the items shown under each blend (a row of weights per blend, in
+        ``SOURCES`` order): (blends, at most ``k``)."""
+        count = len(self.items)
+        if not count:
+            return np.zeros((len(blends), 0), dtype=np.int64)
         best = self.terms.max(axis=0, initial=0.0)
-        score = np.zeros(len(self.items))
-        for n, source in enumerate(SOURCES):
+        score = np.zeros((count, len(blends)))
+        for n in range(len(SOURCES)):
             if best[n] > 0:
-                score = score + getattr(weights, source) * self.terms[:, n] / best[n]
-        order = np.lexsort((np.arange(len(self.items)), -score))[: 4 * k]
-        pool = [Candidate(self.items[n], score=float(score[n])) for n in order]
-        return [c.item for c in recommend.spread(pool, k, self.categories)]
+                score = score + blends[:, n][None, :] * self.terms[:, n][:, None] / best[n]
+        # recommend.blend's order (score, then item id), the best 4 k as spread's pool
+        order = np.argsort(-score, axis=0, kind="stable")[: 4 * k].T  # (blends, pool)
+        rows = np.arange(len(blends))[:, None]
+        pool_score = score.T[rows, order]
+        pool_category = self.first_categories[order]
+        # recommend.spread: k greedy picks of the best score × SPREAD ** (earlier picks of its
+        # first category), of equals the one ranked first
+        powers = np.array([recommend.SPREAD**used for used in range(k + 1)])
+        used = np.zeros((len(blends), int(self.first_categories.max()) + 1), dtype=np.int64)
+        taken = np.zeros(order.shape, dtype=bool)
+        picked = np.zeros((len(blends), min(k, order.shape[1])), dtype=np.int64)
+        at = np.arange(len(blends))
+        for step in range(picked.shape[1]):
+            adjusted = pool_score * powers[used[rows, pool_category]]
+            adjusted[taken] = -np.inf
+            pick = adjusted.argmax(axis=1)
+            picked[:, step] = order[at, pick]
+            taken[at, pick] = True
+            used[at, pool_category[at, pick]] += 1
+        return picked
+
+    def ndcg_all(self, blends: np.ndarray, wanted: Collection[str], k: int = K) -> np.ndarray:
+        """``ndcg_at`` of each blend's ranking (``ranked_all``) against ``wanted``."""
+        if not wanted:
+            return np.zeros(len(blends))
+        picked = self.ranked_all(blends, k)
+        relevant = np.array([item in wanted for item in self.items])
+        dcg = np.zeros(len(blends))
+        for step in range(picked.shape[1]):  # position by position, as ndcg_at sums
+            dcg = dcg + np.where(relevant[picked[:, step]], 1 / math.log2(step + 2), 0.0)
+        ideal = sum(1 / math.log2(n + 2) for n in range(min(len(wanted), k)))
+        return dcg / ideal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -103,6 +104,30 @@ def test_the_search_finds_the_source_that_ranks_the_held_out_items() -> None:
     assert choice.weights.neighbours > 0
     assert choice.ndcg > 0.9 > choice.default_ndcg
     assert choice.users == 40 and choice.tried == 3**4 * 3 - 1  # every blend but all zeros
+
+
+def test_the_search_scores_each_blend_as_its_ranking_scores() -> None:
+    """The blends ranked at once score as each blend ranked alone and scored by ``ndcg_at``;
+    the first of the best is chosen, the defaults first."""
+    rng = random.Random(7)
+    gathered = {str(u): random_gathered(rng, rng.choice([0, 3, 30, 80])) for u in range(35)}
+    wanted = {u: {i for i in g.candidates if rng.random() < 0.1} for u, g in gathered.items()}
+    prepared = {u: Prepared.of(g) for u, g in gathered.items()}
+
+    def mean_ndcg(weights: BlendWeights) -> float:
+        return sum(ndcg_at(prepared[u].ranked(weights), wanted[u]) for u in wanted) / len(wanted)
+
+    choice = search(gathered, wanted)
+    blends = [DEFAULT_WEIGHTS] + [
+        BlendWeights(**dict(zip(blend_tuning.GRID, values, strict=True)))
+        for values in itertools.product(*blend_tuning.GRID.values())
+        if any(values) and values != tuple(asdict(DEFAULT_WEIGHTS).values())
+    ]
+    scores = [mean_ndcg(w) for w in blends]
+    assert choice.tried == len(blends) == 242
+    assert choice.default_ndcg == pytest.approx(scores[0], abs=1e-12)
+    assert choice.ndcg == pytest.approx(max(scores), abs=1e-12)
+    assert choice.weights == blends[scores.index(max(scores))]
 
 
 def test_too_few_users_keep_the_defaults() -> None:
