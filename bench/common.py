@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -102,20 +101,26 @@ def load_run(
     watch: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """``bench/load.py`` in a second process on ``url`` (holding ``{id}``, filled from the file
-    ``ids``) after a warm-up from two clients (3 seconds, or ``seconds`` if shorter): its figures,
-    printed in a line, with the CPU time per request of each process tree in ``watch``
-    (name: pid) and of the load itself."""
-    command = [sys.executable, "-m", "bench.load", url, ids]
+    ``ids``) after its warm-up from two clients (3 seconds, or ``seconds`` if shorter): its
+    figures, printed in a line, with the CPU time per request of each process tree in ``watch``
+    (name: pid) and of the load itself, over the measured run alone."""
     warm_up = str(min(3.0, seconds))
-    subprocess.run([*command, "--clients", "2", "--seconds", warm_up], capture_output=True,
-                   text=True, check=True, env=env)  # fmt: skip
-    before = {name: cpu_seconds(pid) for name, pid in (watch or {}).items()}
-    load_before = _children_cpu_seconds()
-    load = subprocess.run([*command, "--clients", str(clients), "--seconds", str(seconds)],
-                          capture_output=True, text=True, check=True, env=env)  # fmt: skip
+    command = [sys.executable, "-m", "bench.load", url, ids, "--clients", str(clients),
+               "--seconds", str(seconds), "--warm-up", warm_up, "--hold"]  # fmt: skip
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                          env=env) as load:  # fmt: skip
+        assert load.stdin is not None and load.stdout is not None
+        if load.stdout.readline().strip() != "warmed up":
+            raise RuntimeError(f"bench.load {url}: no warm-up (exit {load.wait()})")
+        before = {name: cpu_seconds(pid) for name, pid in (watch or {}).items()}
+        load.stdin.write("go\n")
+        load.stdin.flush()
+        out = load.stdout.read()
+        if load.wait() != 0:
+            raise subprocess.CalledProcessError(load.returncode, command, out)
     spent = {name: cpu_seconds(pid) - before[name] for name, pid in (watch or {}).items()}
-    spent["load"] = _children_cpu_seconds() - load_before
-    figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    spent["load"] = figures.pop("cpu_seconds")
     requests = max(figures["requests"], 1)
     figures["cpu_ms_per_request"] = {
         name: round(used * 1000 / requests, 2) for name, used in spent.items()
@@ -157,11 +162,6 @@ def cpu_seconds(pid: int) -> float:
             continue
         total += times.user + times.system
     return total
-
-
-def _children_cpu_seconds() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
 
 
 def http(

@@ -116,10 +116,13 @@ def measure(
     seconds: float,
     clients: int,
     neo4j_pid: int | None = None,
+    *,
+    classes: Sequence[tuple[str, str, int]] = CLASSES,
 ) -> dict[str, Any]:
-    """Each class under load over ``users``, then over the heaviest: ``classes`` (a row each,
-    with the CPU time per request of the service, Neo4j when its pid is given, and the load) and
-    the service's peak resident memory (gunicorn and its workers) in MiB."""
+    """Each of ``classes`` under load over ``users``, then over the heaviest: ``classes`` (a row
+    each, with the CPU time per request of the service, Neo4j when its pid is given, and the
+    load), the rankings computed ahead from one client alone, and the service's peak resident
+    memory (gunicorn and its workers) in MiB."""
     folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     (folder / "all").write_text("\n".join(users))
     (folder / "heaviest").write_text(heaviest)
@@ -132,7 +135,7 @@ def measure(
         watch = {"service": pid, **({"neo4j": neo4j_pid} if neo4j_pid else {})}
         waited = settle(watch)  # the workers load the item-to-item table as they start
         print(f"the service settled {waited:.0f} s after it started", flush=True)
-        for name, path, goal in CLASSES:
+        for name, path, goal in classes:
             row: dict[str, Any] = {"class": name, "goal_p99_ms": goal}
             for group in ("all", "heaviest"):
                 url = f"{base}/v1/users/{{id}}/{path}"

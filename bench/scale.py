@@ -77,10 +77,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="test triples the run scores (default: as shipped)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="the report as JSON")
     parser.add_argument("--smoke", action="store_true",
-                        help="10,000 ratings, 20 users ranked, 1 s per class")  # fmt: skip
+                        help="10,000 ratings, 20 users ranked, 1 s for the first class alone "
+                             "(bench.latency --smoke runs them all)")  # fmt: skip
     args = parser.parse_args(argv)
+    args.classes = latency.CLASSES
     if args.smoke:
         args.max_ratings, args.rank_users, args.seconds = 10_000, 20, 1.0
+        args.classes = latency.CLASSES[:1]
     sizes = []
     for folder in args.folders:
         print(f"== {folder}", flush=True)
@@ -118,7 +121,8 @@ def measure_size(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
                 ranked = draw_users(sorted(activity), args.rank_users, args.seed, heaviest)
                 found["precompute"] = rank_ahead(graph, ranked)
                 found.update(latency.measure(graph, conn, ranked, heaviest, args.seconds,
-                                             args.clients, neo4j_pid))  # fmt: skip
+                                             args.clients, neo4j_pid,
+                                             classes=args.classes))  # fmt: skip
             found["neo4j_peak_mib"] = round(neo4j_rss.mib("neo4j"))
         found["store_mib"] = round(size_of(store / "neo4j" / "data") / 2**20)
     finally:

@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=SHARED_DATA / "ml-latest-small")
     parser.add_argument("--seconds", type=float, default=600.0)
-    parser.add_argument("--smoke", action="store_true", help="a 30-second run")
+    parser.add_argument("--smoke", action="store_true", help="a 15-second run")
     parser.add_argument(
         "--workers",
         type=int,
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.trace_memory is not None:
         os.environ[heap.TRACE_ENV] = str(args.trace_memory.resolve())
-    seconds = 30.0 if args.smoke else args.seconds
+    seconds = 15.0 if args.smoke else args.seconds
     ratings = sorted(movielens_ratings(args.data), key=lambda r: (r["timestamp"], r["item_id"]))
     tags = _tags(args.data)
     print(f"data: {args.data} ({len(ratings):,} ratings, {len(tags):,} tags)  run: {seconds:.0f} s")
