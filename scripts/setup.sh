@@ -29,10 +29,21 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# uv installs the packages (torch and its CUDA libraries are a few GB), downloading in parallel: on
+# a fresh machine about a fifth of pip's time. pip's settings that matter here carry over (the
+# system's certificates, extra wheel folders, the index); pip itself stands in if uv fails.
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]'
+  .venv/bin/python -m pip install --quiet --progress-bar off 'uv>=0.9,<1'
+  uv_options=(--python .venv/bin/python --native-tls --quiet)
+  if [ -n "${PIP_FIND_LINKS:-}" ]; then uv_options+=(--find-links "$PIP_FIND_LINKS"); fi
+  if [ -n "${PIP_INDEX_URL:-}" ]; then uv_options+=(--index-url "$PIP_INDEX_URL"); fi
+  export UV_HTTP_TIMEOUT="${UV_HTTP_TIMEOUT:-${PIP_DEFAULT_TIMEOUT:-180}}"
+  if ! .venv/bin/uv pip install "${uv_options[@]}" -e '.[dev]'; then
+    echo "setup: uv could not install the packages; pip tries" >&2
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]'
+  fi
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 .venv/bin/interests neo4j install
