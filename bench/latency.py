@@ -63,10 +63,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--model", default="DistMult")
-    parser.add_argument("--smoke", action="store_true", help="10,000 ratings, 2 epochs, 1 s each")
+    parser.add_argument("--smoke", action="store_true", help="10,000 ratings, 2 epochs, 0.5 s each")
     args = parser.parse_args(argv)
     max_ratings = 10_000 if args.smoke else None
-    seconds = 1.0 if args.smoke else args.seconds
+    seconds = 0.5 if args.smoke else args.seconds
     epochs = 2 if args.smoke else args.epochs
     scored = SMOKE_SCORED if args.smoke else TrainingConfig.scored
     config = TrainingConfig(

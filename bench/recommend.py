@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if args.models:
             report["models"] = compare_models(graph, args.models.split(","), config)
-        load_seconds = 1 if args.smoke else 30
+        load_seconds = 0.5 if args.smoke else 30
         report["latency"] = latency(graph, conn, list(test_positives), seconds=load_seconds)
         delete_all_users(graph)
     report["results"] = results

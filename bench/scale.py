@@ -77,12 +77,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="test triples the run scores (default: as shipped)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="the report as JSON")
     parser.add_argument("--smoke", action="store_true",
-                        help="10,000 ratings, 20 users ranked, 1 s for the first class alone "
+                        help="10,000 ratings, 20 users ranked, 0.5 s for the first class alone "
                              "(bench.latency --smoke runs them all)")  # fmt: skip
     args = parser.parse_args(argv)
     args.classes = latency.CLASSES
     if args.smoke:
-        args.max_ratings, args.rank_users, args.seconds = 10_000, 20, 1.0
+        args.max_ratings, args.rank_users, args.seconds = 10_000, 20, 0.5
         args.classes = latency.CLASSES[:1]
     sizes = []
     for folder in args.folders:
