@@ -1,6 +1,6 @@
 """A load generator, run as its own process: GET requests from N client threads for S seconds.
 
-    python -m bench.load URL_TEMPLATE IDS_FILE [--clients 16] [--seconds 20] [--warm-up 0]
+    python -m bench.load URL_TEMPLATE IDS_FILE [--clients 16] [--seconds 20] [--warm-up 0] [--hold]
 
 URL_TEMPLATE holds ``{id}``, filled with ids drawn from IDS_FILE (one per line) at random. The API
 key comes from ``INTERESTS_API_KEY``. First ``--warm-up`` seconds from two clients, not counted
