@@ -133,9 +133,12 @@ def stream_triples(
 
 
 def export_triples(graph: Graph, *, until: Mapping[str, datetime] | None = None) -> np.ndarray:
-    """Every triple of the graph (but what ``until`` holds out) as an ``(n, 3)`` array of labels."""
-    triples = list(stream_triples(graph, until=until))
-    return np.array(triples, dtype=str).reshape(-1, 3)
+    """Every triple of the graph (but what ``until`` holds out) as an ``(n, 3)`` array of labels,
+    sorted: Neo4j returns rows in an order that follows the store's history (deletes, reuse of
+    ids), and PyKEEN's seeded split follows the order of its triples, so the same graph trains
+    the same way only from one order."""
+    triples = np.array(list(stream_triples(graph, until=until)), dtype=str).reshape(-1, 3)
+    return triples[np.lexsort((triples[:, 2], triples[:, 1], triples[:, 0]))]
 
 
 def device() -> str:

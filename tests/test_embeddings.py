@@ -42,6 +42,7 @@ def test_export_streams_positive_triples(client: FlaskClient, graph: Graph, pref
     triples = set(exported)
     u0 = "u:" + PSEUDONYMS.user(f"{prefix}u0")
     assert exported.count((u0, "interacted", f"i:{prefix}comedy1")) == 1  # liked twice, one triple
+    assert exported == sorted(exported)  # whatever order the store returns them in
     assert (f"i:{prefix}horror2", "in_category", f"c:{prefix}horror") in triples
     assert not any(t[0] == u0 and "horror" in t[2] for t in triples)
     assert not any(f"{prefix}u" in t[0] for t in triples)  # no raw user id leaves the graph
