@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import cachetools
 import numpy as np
@@ -64,8 +65,9 @@ OPTIMISM = 0.05  # bonus per unit of category uncertainty (1/sqrt(1 + shown))
 LEARN_EVERY_S = 2.0  # a worker learns from new outcomes this often (app setting POLICY_LEARN_S)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One item the policy may show. A tuple: an answer makes hundreds of them."""
+
     item_id: str
     details: ItemDetails
     blend: float  # the kept ranking's blended score scaled to its best (0: not from it)
@@ -226,7 +228,7 @@ def candidate_pool(
     if ranking is not None:
         best = max((c.score for c in ranking.ranked[:POOL_KEPT]), default=0.0) or 1.0
         for c in ranking.ranked[:POOL_KEPT]:
-            details = ranking.details.get(c.item, ItemDetails(None, []))
+            details = ranking.details.get(c.item) or ItemDetails(None, [])
             found = pool.get(c.item)
             pool[c.item] = Candidate(c.item, details, c.score / best,
                                      found.answer if found else None)  # fmt: skip

@@ -15,6 +15,7 @@ rises for ``SHIFT_WINDOW`` outcomes (``exploration_rate``).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -174,12 +175,13 @@ class CategorySets:
     def of(cls, keys: Iterable[tuple[str, ...]]) -> CategorySets:
         sets = list(dict.fromkeys(keys))
         members = [s or ("",) for s in sets]
-        categories = list(dict.fromkeys(c for m in members for c in m))
+        names = list(itertools.chain.from_iterable(members))
+        categories = list(dict.fromkeys(names))
         column = {c: i for i, c in enumerate(categories)}
-        sizes = np.array([len(m) for m in members], dtype=np.int64)
+        sizes = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
         starts = np.zeros(len(sets), dtype=np.int64)
         np.cumsum(sizes[:-1], out=starts[1:])
-        flat = np.array([column[c] for m in members for c in m], dtype=np.int64)
+        flat = np.fromiter(map(column.__getitem__, names), dtype=np.int64, count=len(names))
         return cls(sets, {s: i for i, s in enumerate(sets)}, categories, flat, starts, sizes)
 
     def mean(self, values: np.ndarray) -> np.ndarray:
