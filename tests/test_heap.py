@@ -30,7 +30,9 @@ def test_each_stage_freezes_what_is_alive_once(unfrozen: None) -> None:
     assert first > 0
     later = [[n] for n in range(1_000)]  # alive, tracked, made after the first stage
     heap.freeze_once("worker ready")
-    assert gc.get_freeze_count() == first  # a stage freezes once
+    # a stage freezes once: a second freeze would add the 1,000 lists; frozen objects that die
+    # meanwhile (a thread an earlier test left) leave the count, so it may fall
+    assert gc.get_freeze_count() <= first
     heap.freeze_once("text models")
     assert gc.get_freeze_count() >= first + len(later)
 
