@@ -160,16 +160,18 @@ def ndcg_at(chosen: Sequence[str], wanted: Collection[str], k: int = K) -> float
 class Prepared:
     """One user's candidates as arrays, so that blends rank them without rereading the features:
     ``recommend.blend``'s arithmetic term by term (the same floating-point sums), its order
-    (score, then item id) and ``recommend.spread`` over the best, for many blends at once."""
+    (score, then popularity, then item id) and ``recommend.spread`` over the best, for many
+    blends at once."""
 
-    items: list[str]  # sorted, so that an index tie-break is the item id's
+    items: list[str]  # by popularity, then id: an index tie-break is ``recommend.blend``'s
     terms: np.ndarray  # (items, sources): the raw features, 0 where blend skips them
     first_categories: np.ndarray  # (items,): the index of each item's first category
 
     @classmethod
     def of(cls, gathered: Gathered) -> Prepared:
-        items = sorted(gathered.candidates)
-        rows = [[gathered.candidates[i].features.get(s, 0.0) for s in SOURCES] for i in items]
+        found = gathered.candidates
+        items = sorted(found, key=lambda item: (-found[item].popularity, item))
+        rows = [[found[i].features.get(s, 0.0) for s in SOURCES] for i in items]
         raw = np.array(rows, dtype=np.float64).reshape(len(items), len(SOURCES))
         best = raw.max(axis=0, initial=0.0)
         counted = (raw > 0) & (best > 0)
@@ -197,7 +199,7 @@ class Prepared:
         for n in range(len(SOURCES)):
             if best[n] > 0:
                 score = score + blends[:, n][None, :] * self.terms[:, n][:, None] / best[n]
-        # recommend.blend's order (score, then item id), the best 4 k as spread's pool
+        # recommend.blend's order (score, then popularity, then id), the best 4 k as spread's pool
         order = np.argsort(-score, axis=0, kind="stable")[: 4 * k].T  # (blends, pool)
         rows = np.arange(len(blends))[:, None]
         pool_score = score.T[rows, order]

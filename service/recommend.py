@@ -768,7 +768,9 @@ def add_popularity(candidates: Mapping[str, Candidate], details: Mapping[str, It
 
 
 def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
-    """Score = sum of weight × (source score / the best score of that source); best first."""
+    """Score = sum of weight × (source score / the best score of that source); best first, of
+    equal scores the more popular first, then by id (a profile reached only by a few targets,
+    as a user known by a few texts has, scores many items alike)."""
     best = {s: max((c.features.get(s, 0.0) for c in candidates), default=0.0) for s in SOURCES}
     for c in candidates:
         c.score = sum(
@@ -776,7 +778,7 @@ def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]
             for s in SOURCES
             if best[s] > 0 and c.features.get(s, 0.0) > 0
         )
-    return sorted(candidates, key=lambda c: (-c.score, c.item))
+    return sorted(candidates, key=lambda c: (-c.score, -c.popularity, c.item))
 
 
 def spread(

@@ -64,8 +64,8 @@ def random_gathered(rng: random.Random, items: int = 60) -> Gathered:
         item = f"i{rng.randrange(1000):03d}"
         features = {s: rng.choice([0.0, -0.2, rng.random(), rng.random() * 3]) for s in SOURCES
                     if rng.random() < 0.7}  # fmt: skip
-        candidates[item] = Candidate(item, features=features)
-        if n % 7 == 0:  # exact ties of score, broken by the item id
+        candidates[item] = Candidate(item, features=features, popularity=rng.choice([0, 2, 9]))
+        if n % 7 == 0:  # exact ties of score, broken by popularity, then by the item id
             candidates[item].features = {"profile": 1.0}
     details = {i: ItemDetails(i, [f"c{rng.randrange(4)}"]) for i in candidates}
     return Gathered([], [], [], None, candidates, details)

@@ -58,6 +58,15 @@ def test_blend_scales_each_source_and_spread_mixes_categories() -> None:
     assert [x.item for x in spread(ranked, 2, categories)] == ["b", "c"]  # 1.0 × 0.8 < 0.9
 
 
+def test_of_equal_scores_the_more_popular_ranks_first() -> None:
+    """A profile of a few targets (a user known by a few texts) scores many items alike."""
+    a = Candidate("a", {"profile": 1.0}, popularity=2)
+    b = Candidate("b", {"profile": 1.0}, popularity=9)
+    c = Candidate("c", {"profile": 1.0}, popularity=2)
+    d = Candidate("d", {"profile": 0.5}, popularity=90)
+    assert [x.item for x in blend([d, c, a, b], BlendWeights())] == ["b", "a", "c", "d"]
+
+
 def test_candidates_of_every_source_meet_once_per_item() -> None:
     found = collect_candidates(
         [ProfileHit("a", 1.5, ["category:Drama"])],
