@@ -163,15 +163,15 @@ class Prepared:
     (score, then popularity, then item id) and ``recommend.spread`` over the best, for many
     blends at once."""
 
-    items: list[str]  # by popularity, then id: an index tie-break is ``recommend.blend``'s
+    items: list[str]  # in ``recommend.tie_order``: an index tie-break is ``recommend.blend``'s
     terms: np.ndarray  # (items, sources): the raw features, 0 where blend skips them
     first_categories: np.ndarray  # (items,): the index of each item's first category
 
     @classmethod
     def of(cls, gathered: Gathered) -> Prepared:
-        found = gathered.candidates
-        items = sorted(found, key=lambda item: (-found[item].popularity, item))
-        rows = [[found[i].features.get(s, 0.0) for s in SOURCES] for i in items]
+        ordered = sorted(gathered.candidates.values(), key=recommend.tie_order)
+        items = [c.item for c in ordered]
+        rows = [[c.features.get(s, 0.0) for s in SOURCES] for c in ordered]
         raw = np.array(rows, dtype=np.float64).reshape(len(items), len(SOURCES))
         best = raw.max(axis=0, initial=0.0)
         counted = (raw > 0) & (best > 0)

@@ -767,6 +767,11 @@ def add_popularity(candidates: Mapping[str, Candidate], details: Mapping[str, It
         c.features["popularity"] = math.log1p(c.popularity)
 
 
+def tie_order(c: Candidate) -> tuple[int, str]:
+    """How equal blended scores are ordered: the more popular first, then by id."""
+    return -c.popularity, c.item
+
+
 def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]:
     """Score = sum of weight × (source score / the best score of that source); best first, of
     equal scores the more popular first, then by id (a profile reached only by a few targets,
@@ -778,7 +783,7 @@ def blend(candidates: list[Candidate], weights: BlendWeights) -> list[Candidate]
             for s in SOURCES
             if best[s] > 0 and c.features.get(s, 0.0) > 0
         )
-    return sorted(candidates, key=lambda c: (-c.score, -c.popularity, c.item))
+    return sorted(candidates, key=lambda c: (-c.score, *tie_order(c)))
 
 
 def spread(
