@@ -25,6 +25,16 @@ NDCG@10, Recall@10, HR@10 (``bench.baselines.metrics``); the candidates are the 
 (nothing is excluded: no method knows what the user rated). A second request with
 ``policy=current&explain=true`` gives the ranking without exploration, scored too, and the reasons.
 
+The text-only blend the service ships (``recommend.TEXT_ONLY_WEIGHTS``) is chosen here, before
+the test, on a validation split of the same users that holds none of their test ratings: each
+text-only user's training ratings split again as above (the oldest ceil(80%) by time), the tags
+at or before that earlier cut posted through the API under a validation id (``val-`` and the
+user's), each ranked in this process at the API's instant (``recommend.gather``: the service's
+candidates) and scored on the rest of their training ratings >= 4 by the service's own search
+(``blend_tuning.search`` over ``blend_tuning.text_only_blends``, the shipped blend first, at
+least ``blend_tuning.MIN_USERS`` users); then the validation users are erased. The report gives
+every blend's validation NDCG@10, the chosen one, and whether it is the shipped one.
+
 Baselines, same users, same catalogue, same run:
 - MostPop: the catalogue items most often rated in the imported training part (ties by item id);
 - TF-IDF: scikit-learn's ``TfidfVectorizer`` (English stop words, otherwise its defaults), fitted
@@ -47,7 +57,7 @@ import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,7 +84,9 @@ from embeddings import retraining
 from embeddings.training import TrainingConfig
 from graph.ingest import importers
 from graph.ingest.records import EventIn, ItemIn
+from graph.privacy import erasure
 from graph.store import Graph
+from service import blend_tuning, recommend
 
 K = 10
 TEXT_BATCH = 100  # texts per POST (the API's default INTERESTS_MAX_TEXT_BATCH)
@@ -180,6 +192,9 @@ def run(
               f"epochs) {seconds['training']:.0f} s")  # fmt: skip
         with api_server(graph, conn, workers=1, threads=2) as (base, _, headers):
             clock = time.perf_counter()
+            report["validation"] = validate(graph, base, headers, validation_users(split, tags))
+            seconds["validation"] = time.perf_counter() - clock
+            clock = time.perf_counter()
             served = {u: ask(base, headers, u, split.text_users[u]) for u in users}
             seconds["api"] = time.perf_counter() - clock
         delete_all_users(graph)
@@ -233,6 +248,27 @@ def split_users(ratings: Mapping[str, list[Rating]], tags: Mapping[str, Sequence
             text_users[user] = written
     others = sorted((u for u in ratings if u not in text_users), key=int)
     return Split(train, held, text_users, others)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A text-only user's validation part: what they wrote, and liked, before their test cut."""
+
+    tags: list[Tag]  # at or before the validation cut
+    positives: set[int]  # movies rated >= 4 after the validation cut, before the test cut
+
+
+def validation_users(split: Split, tags: Mapping[str, Sequence[Tag]]) -> dict[str, Earlier]:
+    """Each text-only user's training ratings split as the test split splits them all; those
+    with a tag at or before the validation cut and a rating >= 4 after it."""
+    found = {}
+    for user in split.text_users:
+        before, after = baselines.split(split.train[user])
+        written = pre_cut_tags(tags.get(user, ()), before)
+        positives = {m for _, m, r in after if r >= 4}
+        if written and positives:
+            found[user] = Earlier(written, positives)
+    return found
 
 
 def subset(split: Split, *, text_users: int, others: int) -> Split:
@@ -379,16 +415,51 @@ class Served:
 
 
 def ask(base: str, headers: dict[str, str], user: str, tags: Sequence[Tag]) -> Served:
-    """Post the user's tags (in batches the API takes), then ask for recommendations twice."""
+    """Post the user's tags, then ask for recommendations twice."""
+    texts = post_texts(base, headers, user, tags)
     url = f"{base}/v1/users/{quote(user)}"
+    default = call("GET", f"{url}/recommendations?k={K}", headers)
+    current = call("GET", f"{url}/recommendations?k={K}&policy=current&explain=true", headers)
+    return Served(texts, default, current)
+
+
+def post_texts(
+    base: str, headers: dict[str, str], user: str, tags: Sequence[Tag]
+) -> list[dict[str, Any]]:
+    """Post the user's tags (in batches the API takes); the API's answer per text."""
+    url = f"{base}/v1/users/{quote(user)}/texts"
     texts: list[dict[str, Any]] = []
     body = [{"text": text, "timestamp": datetime.fromtimestamp(t, UTC).isoformat(),
              "source": "tag"} for t, _, text in tags]  # fmt: skip
     for start in range(0, len(body), TEXT_BATCH):
-        texts += call("POST", f"{url}/texts", headers, body[start : start + TEXT_BATCH])["texts"]
-    default = call("GET", f"{url}/recommendations?k={K}", headers)
-    current = call("GET", f"{url}/recommendations?k={K}&policy=current&explain=true", headers)
-    return Served(texts, default, current)
+        texts += call("POST", url, headers, body[start : start + TEXT_BATCH])["texts"]
+    return texts
+
+
+def validate(
+    graph: Graph, base: str, headers: dict[str, str], users: Mapping[str, Earlier]
+) -> dict[str, Any]:
+    """The text-only blend chosen on the validation split (see the module's description)."""
+    ids = {user: BENCH_PSEUDONYMS.user(f"val-{user}") for user in users}
+    for user, earlier in users.items():
+        post_texts(base, headers, f"val-{user}", earlier.tags)
+    now = graph.read("admin/now")[0]["now"].to_native()
+    gathered = {}
+    for user in users:
+        found = recommend.gather(graph, ids[user], as_of=now)
+        if found.targets:
+            gathered[ids[user]] = found
+    wanted = {ids[u]: {str(m) for m in users[u].positives} for u in users if ids[u] in gathered}
+    blends = blend_tuning.text_only_blends()
+    choice = blend_tuning.search(gathered, wanted, blends=blends)
+    for pseudonym in ids.values():
+        erasure.erase_user(graph, pseudonym)
+    return {"users": len(users), "ranked": choice.users, "chosen": asdict(choice.weights),
+            "shipped": asdict(recommend.TEXT_ONLY_WEIGHTS),
+            "shipped_is_chosen": choice.weights == recommend.TEXT_ONLY_WEIGHTS,
+            "ndcg": choice.ndcg, "shipped_ndcg": choice.default_ndcg,
+            "blends": [{"profile": w.profile, "popularity": w.popularity, "ndcg": score}
+                       for w, score in zip(blends, choice.scores, strict=False)]}  # fmt: skip
 
 
 def call(method: str, url: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
@@ -473,6 +544,14 @@ def print_report(report: dict[str, Any]) -> None:
     cells = [interval_cell(paired[m]) for m in METRICS]
     label = f"ours − {paired['baseline']}"[:32]
     print(f"{label:<32} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
+    found = report["validation"]
+    print(f"validation ({found['ranked']} of {found['users']} users ranked): chosen "
+          f"{found['chosen']} NDCG@10 {found['ndcg']:.4f}; shipped {found['shipped']} "
+          f"{found['shipped_ndcg']:.4f} (the shipped one is the chosen one: "
+          f"{found['shipped_is_chosen']})")  # fmt: skip
+    for blend in found["blends"]:
+        print(f"  validation: profile {blend['profile']:g}, popularity {blend['popularity']:g}: "
+              f"NDCG@10 {blend['ndcg']:.4f}")  # fmt: skip
     for name, found in report["answered_by"].items():
         print(f"{name}: {found}")
     for example in report["examples"]:

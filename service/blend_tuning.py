@@ -10,6 +10,13 @@ ranking exactly as the service ranks (``recommend.rank``: the blend, then the ca
 spread), and keeps the best. The defaults stand unless a setting or blend beats them, and with
 fewer than ``MIN_USERS`` held-out users (too few to tell them apart) the defaults are kept
 without a search. ``bench/recommend.py`` runs the same searches on its own validation split.
+
+A user known only by texts has no interactions, so only the profile and popularity can score
+their candidates: ``choose_text_only`` gathers the held-out users who wrote before their cut as
+if they had only written (``recommend.gather(texts_only=True)``) and searches the blends of
+``TEXT_ONLY_GRID`` (``recommend.TEXT_ONLY_WEIGHTS`` first) on their held-out positives, with the
+same ``MIN_USERS``. ``bench/text_users.py`` runs that search on its text-only users' earlier
+tags and ratings.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from embeddings.item_model import HistorySettings
 from graph.evolution import profiles
 from graph.store import Graph
 from service import recommend
-from service.recommend import DEFAULT_WEIGHTS, SOURCES, BlendWeights, Gathered
+from service.recommend import DEFAULT_WEIGHTS, SOURCES, TEXT_ONLY_WEIGHTS, BlendWeights, Gathered
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,11 @@ GRID: dict[str, tuple[float, ...]] = {
     "neighbours": (0.0, 0.5, 1.0),
     "popularity": (0.0, 0.25, 0.5),
 }
+# a text-only user's blends: (profile, popularity); a profile candidate's other scores are 0
+TEXT_ONLY_GRID: tuple[tuple[float, float], ...] = (
+    *((0.5, popularity) for popularity in (0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0)),
+    (0.0, 1.0),  # the profile's candidates by popularity alone
+)
 HISTORY_GRID = tuple(
     HistorySettings(half_life, floor)
     for half_life, floor in itertools.product((2.0, 4.0, 8.0, 16.0), (0.0, 0.05, 0.1, 0.2))
@@ -55,6 +67,7 @@ class Choice:
     default_ndcg: float
     users: int
     tried: int  # blends scored
+    scores: tuple[float, ...] = ()  # the mean NDCG@10 of each blend tried, in order
 
 
 @dataclass(frozen=True)
@@ -80,13 +93,40 @@ def choose(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) 
         for user, held in holdout.items()
     }
     choice = search(gathered, wanted)
+    text_only = choose_text_only(graph, serving, holdout)
     logger.info("history %s and blend %s chosen on %d held-out users (NDCG@10 %.4f, the "
-                "defaults' %.4f)", history.settings, choice.weights, choice.users, choice.ndcg,
-                choice.default_ndcg)  # fmt: skip
+                "defaults' %.4f); text-only blend %s on %d (%.4f, the defaults' %.4f)",
+                history.settings, choice.weights, choice.users, choice.ndcg, choice.default_ndcg,
+                text_only.weights, text_only.users, text_only.ndcg,
+                text_only.default_ndcg)  # fmt: skip
+    return {**choice_json(choice), "history": asdict(history.settings),
+            "history_ndcg": history.ndcg, "history_default_ndcg": history.default_ndcg,
+            "text_only": choice_json(text_only)}  # fmt: skip
+
+
+def choose_text_only(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) -> Choice:
+    """The text-only blend chosen on the held-out users who wrote before their cut, each ranked
+    as if known only by those texts (``recommend.gather(texts_only=True)``)."""
+    gathered = {}
+    for user, held in holdout.items():
+        found = recommend.gather(graph, user, as_of=held.as_of, serving=serving, texts_only=True)
+        if found.targets:
+            gathered[user] = found
+    wanted = {user: holdout[user].positives for user in gathered}
+    return search(gathered, wanted, blends=text_only_blends())
+
+
+def text_only_blends() -> list[BlendWeights]:
+    """``TEXT_ONLY_WEIGHTS``, then the other blends of ``TEXT_ONLY_GRID``."""
+    grid = [BlendWeights(profile=p, items=0.0, popularity=q) for p, q in TEXT_ONLY_GRID]
+    return [TEXT_ONLY_WEIGHTS, *(w for w in grid if w != TEXT_ONLY_WEIGHTS)]
+
+
+def choice_json(choice: Choice) -> dict[str, Any]:
+    """A choice as a run stores it."""
     return {"weights": asdict(choice.weights), "ndcg": choice.ndcg,
-            "default_ndcg": choice.default_ndcg, "users": choice.users, "tried": choice.tried,
-            "history": asdict(history.settings), "history_ndcg": history.ndcg,
-            "history_default_ndcg": history.default_ndcg}  # fmt: skip
+            "default_ndcg": choice.default_ndcg, "users": choice.users,
+            "tried": choice.tried}  # fmt: skip
 
 
 def search_history(
@@ -122,19 +162,19 @@ def search(
     gathered: Mapping[str, Gathered],
     wanted: Mapping[str, Collection[str]],
     *,
+    blends: Sequence[BlendWeights] | None = None,
     min_users: int = MIN_USERS,
 ) -> Choice:
-    """The best blend of ``GRID`` by mean NDCG@10 over the users of ``wanted`` (each user's
-    candidates in ``gathered``); the defaults unless one scores higher. Every blend is ranked at
-    once per user (``Prepared.ranked_all``), and scored as ``ndcg_at`` scores."""
+    """The best of ``blends`` (by default ``DEFAULT_WEIGHTS``, then every other blend of
+    ``GRID``) by mean NDCG@10 over the users of ``wanted`` (each user's candidates in
+    ``gathered``); the first, the defaults, unless one scores higher, and alone with fewer than
+    ``min_users`` users. Every blend is ranked at once per user (``Prepared.ranked_all``), and
+    scored as ``ndcg_at`` scores."""
     prepared = [Prepared.of(gathered[user]) for user in wanted]
     targets = [wanted[user] for user in wanted]
-    blends = [DEFAULT_WEIGHTS]
-    if len(prepared) >= min_users:
-        for values in itertools.product(*GRID.values()):
-            weights = BlendWeights(**dict(zip(GRID, values, strict=True)))
-            if any(values) and weights != DEFAULT_WEIGHTS:
-                blends.append(weights)
+    blends = list(blends) if blends is not None else warm_blends()
+    if len(prepared) < min_users:
+        blends = blends[:1]
     matrix = np.array([[getattr(w, source) for source in SOURCES] for w in blends])
     found = np.zeros((len(prepared), len(blends)))  # NDCG@10: a row per user, a column per blend
     for row, (p, t) in zip(found, zip(prepared, targets, strict=True), strict=True):
@@ -144,7 +184,17 @@ def search(
     for n, score in enumerate(means):
         if score > means[best]:
             best = n
-    return Choice(blends[best], means[best], means[0], len(prepared), len(blends))
+    return Choice(blends[best], means[best], means[0], len(prepared), len(blends), tuple(means))
+
+
+def warm_blends() -> list[BlendWeights]:
+    """``DEFAULT_WEIGHTS``, then every other blend of ``GRID`` (one weight above 0 at least)."""
+    blends = [DEFAULT_WEIGHTS]
+    for values in itertools.product(*GRID.values()):
+        weights = BlendWeights(**dict(zip(GRID, values, strict=True)))
+        if any(values) and weights != DEFAULT_WEIGHTS:
+            blends.append(weights)
+    return blends
 
 
 def ndcg_at(chosen: Sequence[str], wanted: Collection[str], k: int = K) -> float:

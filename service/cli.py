@@ -273,13 +273,20 @@ def _blend_chooser() -> Callable[..., dict[str, Any]]:
 
 
 def _blend_text(blend: dict[str, Any]) -> str:
-    """A run's chosen blend in one line: the weights, and NDCG@10 against the defaults'."""
-    weights = " ".join(f"{source} {weight:g}" for source, weight in blend["weights"].items())
+    """A run's chosen blends in one line: the weights, and NDCG@10 against the defaults'; the
+    text-only users' after the warm ones'."""
     history = blend.get("history") or {}
     walk = (f"; history half-life {history['half_life']:g}, floor {history['floor']:g}"
             if history else "")  # fmt: skip
-    return (f"{weights}{walk} (validation NDCG@10 {blend['ndcg']:.4f}, the defaults' "
-            f"{blend['default_ndcg']:.4f}, {blend['users']} users)")  # fmt: skip
+    text_only = blend.get("text_only")
+    alone = f"; text-only users: {_choice_text(text_only, '')}" if text_only else ""
+    return _choice_text(blend, walk) + alone
+
+
+def _choice_text(choice: dict[str, Any], walk: str) -> str:
+    weights = " ".join(f"{source} {weight:g}" for source, weight in choice["weights"].items())
+    return (f"{weights}{walk} (validation NDCG@10 {choice['ndcg']:.4f}, the defaults' "
+            f"{choice['default_ndcg']:.4f}, {choice['users']} users)")  # fmt: skip
 
 
 def _shard_spec(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:

@@ -88,7 +88,8 @@ def refresh(
     """Rank ahead for ``user_ids`` (default: every user whose ranking no longer holds or is older
     than half of ``MAX_AGE``), only those of ``shard`` when one is given; return how many were
     stored. Users without history are skipped (a cold start is cheap to answer live). Blended
-    with ``weights``, by default the served run's (``recommend.serving_weights``).
+    with ``weights``, by default the served run's for each user's situation
+    (``recommend.blend_for``).
     ``progress``: a bar over the users (None: when stderr is a terminal; False: never)."""
     now = graph.read("admin/now")[0]["now"]
     if user_ids is None:
@@ -100,15 +101,16 @@ def refresh(
     stored = 0
     tops = recommend.fetch_category_tops(graph, CATEGORY_DEPTH)
     serving = runs.serving(graph)
-    weights = weights if weights is not None else recommend.serving_weights(serving)
+    active = (weights if weights is not None else recommend.serving_weights(serving)).active()
     if serving is not None and user_ids:  # the item-to-item model in memory for every user
         item_table.TABLES.wait(graph, serving.run_id, serving.slot)
     for user_id in tqdm(user_ids, desc="precomputing recommendations", unit="user",
                         disable=None if progress is None else not progress):  # fmt: skip
         gathered = recommend.gather(graph, user_id, as_of=now.to_native(),
-                                    sources=weights.active(), serving=serving)  # fmt: skip
+                                    sources=active, serving=serving)  # fmt: skip
         if gathered.targets:
-            ranked = recommend.blend(list(gathered.candidates.values()), weights)[:KEPT]
+            blend = recommend.blend_for(gathered, weights)
+            ranked = recommend.blend(list(gathered.candidates.values()), blend)[:KEPT]
             pool = {
                 "unseen": unseen_tops(tops, set(gathered.seen), POOL_PER_CATEGORY),
                 "profile": category_profile(gathered.targets),

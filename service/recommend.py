@@ -12,8 +12,9 @@ Candidates come from
 - neighbours: items liked by the users whose vectors lie nearest the user's.
 Each source's score is scaled to 0..1 over the candidates and blended with ``BlendWeights``
 (those the served run chose on its validation split, ``service.blend_tuning``; else the
-defaults), then items are picked greedily so that one category does not take every place. A
-user with no history gets the popular recent items.
+defaults; a user known only by texts has a blend of their own), then items are picked greedily
+so that one category does not take every place. A user with no history gets the popular recent
+items.
 
 The ``fetch_*`` functions read the graph and return plain data; the rest (targets, candidates,
 blend, spread, the answer's items and explanation paths) is computed from that data alone. Answers
@@ -75,15 +76,40 @@ class BlendWeights:
 
 
 DEFAULT_WEIGHTS = BlendWeights()
+# A text-only user's blend (one with texts and no interactions: only the profile and popularity
+# score), chosen by ``service.blend_tuning.search`` over ``blend_tuning.TEXT_ONLY_GRID`` on the
+# validation split of bench/text_users.py (each text-only user's earlier tags and ratings).
+TEXT_ONLY_WEIGHTS = BlendWeights(profile=0.5, items=0.0, popularity=0.0)
 
 
 def serving_weights(serving: runs.Serving | None) -> BlendWeights:
     """The blend the served run chose on its validation split (``service.blend_tuning``); the
     defaults for a run that chose none, and before the first run."""
-    chosen = (serving.blend or {}).get("weights") if serving is not None else None
+    blend = serving.blend if serving is not None else None
+    return _weights((blend or {}).get("weights"), DEFAULT_WEIGHTS)
+
+
+def serving_text_only_weights(serving: runs.Serving | None) -> BlendWeights:
+    """The blend the served run chose for text-only users (``blend_tuning.choose_text_only``);
+    ``TEXT_ONLY_WEIGHTS`` for a run that chose none, and before the first run."""
+    blend = serving.blend if serving is not None else None
+    return _weights(((blend or {}).get("text_only") or {}).get("weights"), TEXT_ONLY_WEIGHTS)
+
+
+def _weights(chosen: Mapping[str, float] | None, default: BlendWeights) -> BlendWeights:
     if not chosen:
-        return DEFAULT_WEIGHTS
+        return default
     return BlendWeights(**{s: float(chosen[s]) for s in SOURCES if s in chosen})
+
+
+def blend_for(gathered: Gathered, weights: BlendWeights | None = None) -> BlendWeights:
+    """``weights`` when given; else the served run's blend for the user's situation: a user
+    known only by texts (no interactions) gets the text-only blend, every other the warm one."""
+    if weights is not None:
+        return weights
+    if not gathered.history:
+        return serving_text_only_weights(gathered.serving)
+    return serving_weights(gathered.serving)
 
 
 def serving_history(serving: runs.Serving | None) -> item_model.HistorySettings:
@@ -310,15 +336,21 @@ def gather(
     exclude_seen: bool = True,
     sources: Collection[str] | None = None,
     serving: runs.Serving | None = None,
+    texts_only: bool = False,
 ) -> Gathered:
     """The user's profile targets and the candidates of every source, with their raw scores;
     of the item-to-item, embedding and neighbour sources only those in ``sources`` when given
     (a source whose weight is 0 only brings candidates that score 0: a ranking saves its
     queries, while explanations and the search of blends want them all). ``serving``: the run
-    to rank with (by default the served one; a run's blend search passes its staged run)."""
+    to rank with (by default the served one; a run's blend search passes its staged run).
+    ``texts_only``: the user as if known only by their texts (no interactions, so only the
+    profile source): how the text-only blend is chosen on users who also interacted."""
     wanted = set(SOURCES if sources is None else sources)
     serving = serving if serving is not None else runs.serving(graph)
     rows = profiles.history_rows(graph, user_id, until=as_of)
+    if texts_only:
+        rows = [row for row in rows if row["source"] == "text"]
+        wanted = set()
     signals = profiles.profile_signals(rows)
     history, seen = weighted_history(item_model.interactions_of(rows), serving_history(serving))
     seen = seen if exclude_seen else []
@@ -384,19 +416,19 @@ def recommend(
     caller: str | None = None,
 ) -> Recommendations:
     """``k`` items for the user at ``as_of``, blended with ``weights`` (by default the served
-    run's, ``serving_weights``); ``caller`` is the id the answer names the user by (the API's
-    caller knows the user by an id the graph does not hold)."""
+    run's for the user's situation, ``blend_for``); ``caller`` is the id the answer names the
+    user by (the API's caller knows the user by an id the graph does not hold)."""
     serving = runs.serving(graph)
-    weights = weights if weights is not None else serving_weights(serving)
+    active = (weights if weights is not None else serving_weights(serving)).active()
     gathered = gather(graph, user_id, as_of=as_of, exclude_seen=exclude_seen,
-                      sources=None if explain else weights.active(), serving=serving)  # fmt: skip
+                      sources=None if explain else active, serving=serving)  # fmt: skip
     shown = caller or user_id
     run = gathered.serving.run_id if gathered.serving else None
     if not gathered.targets:
         hits = fetch_popular(graph, k, as_of=as_of, seen=gathered.seen)
         details = fetch_items(graph, [h.item for h in hits])
         return Recommendations(shown, as_of, run, True, popular_items(hits, details))
-    chosen = rank(gathered, k, weights)
+    chosen = rank(gathered, k, blend_for(gathered, weights))
     taken = [*gathered.seen, *(c.item for c in chosen)]
     filler = popular_filler(graph, k - len(chosen), as_of, taken)
     if not explain:

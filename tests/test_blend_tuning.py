@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -23,11 +24,15 @@ from service.blend_tuning import Prepared, ndcg_at, search, search_history
 from service.recommend import (
     DEFAULT_WEIGHTS,
     SOURCES,
+    TEXT_ONLY_WEIGHTS,
     BlendWeights,
     Candidate,
     Gathered,
+    HistoryItem,
     ItemDetails,
+    blend_for,
     serving_history,
+    serving_text_only_weights,
     serving_weights,
 )
 from tests.support import PSEUDONYMS, TINY, given_three_tastes, taste_trainer
@@ -130,6 +135,30 @@ def test_the_search_scores_each_blend_as_its_ranking_scores() -> None:
     assert choice.weights == blends[scores.index(max(scores))]
 
 
+def test_the_text_only_search_weighs_popularity_when_the_popular_items_are_wanted() -> None:
+    """Text-only users (profile scores only) who want the most popular of their candidates: a
+    blend that counts popularity is chosen among ``text_only_blends``, the defaults first."""
+    rng = random.Random(11)
+    gathered, wanted = {}, {}
+    for u in range(30):
+        candidates = {}
+        for n in range(40):
+            item = f"u{u}-{n}"
+            candidates[item] = Candidate(item, popularity=n)
+            candidates[item].features = {"profile": rng.random(), "popularity": math.log1p(n)}
+        details = {i: ItemDetails(i, [f"c{n % 5}"]) for n, i in enumerate(candidates)}
+        gathered[str(u)] = Gathered([], [], [], None, candidates, details)
+        wanted[str(u)] = {f"u{u}-{n}" for n in (37, 38, 39)}
+    blends = blend_tuning.text_only_blends()
+    assert blends[0] == TEXT_ONLY_WEIGHTS and len(blends) == len(set(blends))
+    assert all(w.items == w.embedding == w.neighbours == 0 for w in blends)
+    choice = search(gathered, wanted, blends=blends)
+    assert choice.weights.popularity > 0 and choice.tried == len(blends)
+    assert choice.ndcg > choice.default_ndcg
+    few = search(dict(list(gathered.items())[:5]), dict(list(wanted.items())[:5]), blends=blends)
+    assert (few.weights, few.tried) == (TEXT_ONLY_WEIGHTS, 1)
+
+
 def test_too_few_users_keep_the_defaults() -> None:
     gathered, wanted = planted(5, random.Random(5))
     choice = search(gathered, wanted)
@@ -184,6 +213,26 @@ def test_a_run_serves_the_blend_it_chose() -> None:
     assert serving_weights(serving_with(chosen)) == BlendWeights(1.0, 0.0, 0.5, 0.0, 0.25)
 
 
+def test_a_user_known_only_by_texts_is_served_the_text_only_blend() -> None:
+    assert serving_text_only_weights(None) == TEXT_ONLY_WEIGHTS
+    assert serving_text_only_weights(serving_with({"weights": {"profile": 1.0}})) == (
+        TEXT_ONLY_WEIGHTS
+    )
+    warm = {"profile": 1.0, "items": 0.5, "embedding": 0.0, "neighbours": 0.0, "popularity": 0.0}
+    alone = {"profile": 0.0, "items": 0.0, "embedding": 0.0, "neighbours": 0.0, "popularity": 1.0}
+    serving = serving_with({"weights": warm, "text_only": {"weights": alone}})
+    texts_only = Gathered([], [], [], serving, {}, {})
+    interacted = Gathered([], ["a"], [HistoryItem("a", 1.0, T)], serving, {}, {})
+    assert blend_for(texts_only) == BlendWeights(**alone)
+    assert blend_for(interacted) == BlendWeights(**warm)
+    assert blend_for(Gathered([], [], [], None, {}, {})) == TEXT_ONLY_WEIGHTS
+    assert blend_for(Gathered([], ["a"], [HistoryItem("a", 1.0, T)], None, {}, {})) == (
+        DEFAULT_WEIGHTS
+    )
+    given = BlendWeights(0.1, 0.2, 0.3, 0.4, 0.5)
+    assert blend_for(texts_only, given) == blend_for(interacted, given) == given
+
+
 @pytest.mark.neo4j
 def test_export_holds_out_a_users_latest_interactions(
     client: FlaskClient, graph: Graph, prefix: str
@@ -210,7 +259,10 @@ def test_a_run_chooses_its_blend_on_the_users_latest_interactions(
     seen: list[tuple[runs.Serving, dict[str, HeldOut]]] = []
     profile_only = {"weights": asdict(BlendWeights(1.0, 0.0, 0.0, 0.0, 0.0)), "ndcg": 0.5,
                     "default_ndcg": 0.4, "users": 30, "tried": 242,
-                    "history": {"half_life": 2.0, "floor": 0.1}}  # fmt: skip
+                    "history": {"half_life": 2.0, "floor": 0.1},
+                    "text_only": {"weights": asdict(BlendWeights(0.0, 0.0, 0.0, 0.0, 1.0)),
+                                  "ndcg": 0.2, "default_ndcg": 0.1, "users": 31,
+                                  "tried": 8}}  # fmt: skip
     fitted_with: list[HistorySettings] = []
     fit = retraining.fit_transition
 
@@ -240,7 +292,10 @@ def test_a_run_chooses_its_blend_on_the_users_latest_interactions(
     assert run["blend"] == profile_only
     page = app.test_client()
     sign_in(page, admin_token)
-    assert "profile 1, items 0, embedding 0" in page.get("/ui/runs").text
+    shown = page.get("/ui/runs").text
+    assert "profile 1, items 0, embedding 0" in shown
+    assert ("text-only users: profile 0, items 0, embedding 0, neighbours 0, popularity 1 "
+            "(NDCG@10 0.2000; the defaults' 0.1000; 31 users)") in shown  # fmt: skip
     # served with the chosen weights: the profile's score alone orders the answer
     answer = recommend.recommend(graph, u3, k=4, as_of=datetime.now(UTC))
     top = answer.items[0].sources["profile"]
@@ -261,3 +316,27 @@ def test_the_service_search_runs_on_the_staged_run(
     assert report.blend["history_ndcg"] >= report.blend["history_default_ndcg"] > 0
     assert HistorySettings(**report.blend["history"]) in blend_tuning.HISTORY_GRID
     assert "blend" in report.seconds
+    # nobody wrote: no user to choose the text-only blend on, so its defaults stand
+    assert report.blend["text_only"] == {
+        "weights": asdict(TEXT_ONLY_WEIGHTS), "ndcg": 0.0, "default_ndcg": 0.0, "users": 0,
+        "tried": 1}  # fmt: skip
+
+
+@pytest.mark.neo4j
+def test_a_user_seen_as_texts_only_keeps_only_what_they_wrote(
+    client: FlaskClient, graph: Graph, prefix: str
+) -> None:
+    given_three_tastes(client, prefix)
+    written = {"text": "I love Italian cooking.", "timestamp": "2023-11-14T22:13:30Z",
+               "source": "review", "text_id": f"{prefix}t"}  # fmt: skip
+    assert client.post(f"/v1/users/{prefix}u3/texts", json=written).status_code == 200
+    u3 = PSEUDONYMS.user(f"{prefix}u3")
+    now = datetime.now(UTC)
+    whole = recommend.gather(graph, u3, as_of=now)
+    alone = recommend.gather(graph, u3, as_of=now, texts_only=True)
+    assert whole.history and whole.seen and whole.candidates
+    assert (alone.history, alone.seen) == ([], [])
+    assert {t.target for t in alone.targets} == {"interest:italian cooking"}
+    assert {t.target for t in alone.targets} < {t.target for t in whole.targets}
+    assert not any(set(c.features) - {"profile", "popularity"} for c in alone.candidates.values())
+    graph.write("admin/delete_interests", keys=["italian cooking", "italian"])

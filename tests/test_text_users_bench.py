@@ -59,6 +59,25 @@ def test_text_only_users_need_a_pre_cut_tag_and_a_held_out_positive() -> None:
     assert split.other_tags(tags) == {"3": [(DAY, 101, "noir")]}
 
 
+def test_validation_holds_none_of_the_test_ratings() -> None:
+    """A text-only user's training ratings split again: tags up to the earlier cut, positives
+    after it and before the test cut; a user without either is left out."""
+    # ten ratings: eight train (the test cut: day 8); of those, seven are before the validation
+    # cut (day 7) and one, on day 8, is a validation positive
+    ratings = {u: [(t * DAY, 100 + t, 4.0) for t in range(1, 11)] for u in ("1", "2", "3")}
+    ratings["3"][7] = (8 * DAY, 108, 3.0)  # its only validation rating is not positive
+    tags = {
+        "1": [(2 * DAY, 102, "early"), (8 * DAY, 108, "after the validation cut")],
+        "2": [(8 * DAY, 108, "only after the validation cut")],
+        "3": [(2 * DAY, 102, "early")],
+    }
+    split = tu.split_users(ratings, tags)
+    assert sorted(split.text_users) == ["1", "2", "3"]
+    found = tu.validation_users(split, tags)
+    assert found == {"1": tu.Earlier([(2 * DAY, 102, "early")], {108})}
+    assert not found["1"].positives & {m for _, m, _ in split.held["1"]}
+
+
 def test_the_smoke_subset_takes_the_users_with_fewest_ratings() -> None:
     ratings = {
         str(u): [(t, t, 4.0) for t in range(1, 5 + u)] + [(100, 999, 5.0)] for u in range(1, 7)
