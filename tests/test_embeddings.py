@@ -142,7 +142,7 @@ def test_cli_trains_and_lists_runs(
     listed = runner.invoke(main, ["runs", "--limit", "3"])
     assert listed.exit_code == 0 and f"* {serving.run_id} finished" in listed.output
     assert "    blend: profile 0.5 items 1" in listed.output
-    assert "; text-only users: profile 0.5 items 0 embedding 0 neighbours 0 popularity 0 " in (
+    assert "; text-only users: profile 0.5 items 0 embedding 0 neighbours 0 popularity 0.5 " in (
         listed.output
     )
     plain = runner.invoke(main, ["train", "--epochs", "5", "--floor", "0", "--default-blend"])
