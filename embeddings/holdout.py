@@ -60,10 +60,14 @@ def split_latest(interactions: Sequence[Interaction], share: float = SHARE) -> H
     return HeldOut(cut, positives) if positives else None
 
 
-def choose_holdout(graph: Graph, *, users: int = USERS, share: float = SHARE) -> dict[str, HeldOut]:
+def choose_holdout(
+    graph: Graph, *, users: int = USERS, share: float = SHARE, writers: bool = False
+) -> dict[str, HeldOut]:
     """The held-out part of the graph: a seeded sample of users, each with their latest
-    interactions' cut and positives (``split_latest``)."""
-    found = graph.read("embeddings/transition_users", min_events=MIN_EVENTS)
+    interactions' cut and positives (``split_latest``); ``writers``: of the users who wrote too
+    (a user's cut is the same in both)."""
+    query = "embeddings/writer_users" if writers else "embeddings/transition_users"
+    found = graph.read(query, min_events=MIN_EVENTS)
     drawn = sample_users([r["user"] for r in found], users)
     holdout: dict[str, HeldOut] = {}
     for start in range(0, len(drawn), USERS_BATCH):

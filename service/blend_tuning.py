@@ -12,7 +12,8 @@ fewer than ``MIN_USERS`` held-out users (too few to tell them apart) the default
 without a search. ``bench/recommend.py`` runs the same searches on its own validation split.
 
 A user known only by texts has no interactions, so only the profile and popularity can score
-their candidates: ``choose_text_only`` gathers the held-out users who wrote before their cut as
+their candidates: ``choose_text_only`` gathers held-out users who wrote before their cut (a
+sample of its own, among the users who wrote) as
 if they had only written (``recommend.gather(texts_only=True)``) and searches the blends of
 ``TEXT_ONLY_GRID`` (``recommend.TEXT_ONLY_WEIGHTS`` first) on their held-out positives, with the
 same ``MIN_USERS``. ``bench/text_users.py`` runs that search on its text-only users' earlier
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from embeddings import item_model, item_table, runs
-from embeddings.holdout import HeldOut
+from embeddings.holdout import HeldOut, choose_holdout
 from embeddings.item_model import HistorySettings
 from graph.evolution import profiles
 from graph.store import Graph
@@ -93,7 +94,7 @@ def choose(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) 
         for user, held in holdout.items()
     }
     choice = search(gathered, wanted)
-    text_only = choose_text_only(graph, serving, holdout)
+    text_only = choose_text_only(graph, serving, choose_holdout(graph, writers=True))
     logger.info("history %s and blend %s chosen on %d held-out users (NDCG@10 %.4f, the "
                 "defaults' %.4f); text-only blend %s on %d (%.4f, the defaults' %.4f)",
                 history.settings, choice.weights, choice.users, choice.ndcg, choice.default_ndcg,
@@ -106,7 +107,10 @@ def choose(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) 
 
 def choose_text_only(graph: Graph, serving: runs.Serving, holdout: Mapping[str, HeldOut]) -> Choice:
     """The text-only blend chosen on the held-out users who wrote before their cut, each ranked
-    as if known only by those texts (``recommend.gather(texts_only=True)``)."""
+    as if known only by those texts (``recommend.gather(texts_only=True)``). ``holdout``: drawn
+    among the users who wrote (``choose_holdout(writers=True)``), so that a graph where few
+    people write still has enough; their held-out interactions trained the run, which a
+    text-only ranking does not read (the profile's member lists count every interaction)."""
     gathered = {}
     for user, held in holdout.items():
         found = recommend.gather(graph, user, as_of=held.as_of, serving=serving, texts_only=True)

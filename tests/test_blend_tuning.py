@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from embeddings import retraining, runs
-from embeddings.holdout import HeldOut, split_latest
+from embeddings.holdout import HeldOut, choose_holdout, split_latest
 from embeddings.item_model import DEFAULT_HISTORY, HistorySettings
 from embeddings.item_table import NeighbourTable, table_of
 from embeddings.training import export_triples
@@ -308,6 +308,12 @@ def test_the_service_search_runs_on_the_staged_run(
     client: FlaskClient, graph: Graph, prefix: str
 ) -> None:
     given_three_tastes(client, prefix)
+    for u in range(30):  # each user wrote before their cut: the text-only blend is searched
+        written = {"text": "I love Italian cooking.", "timestamp": "2023-11-14T22:00:00Z",
+                   "source": "review", "text_id": f"{prefix}t{u}"}  # fmt: skip
+        assert client.post(f"/v1/users/{prefix}u{u}/texts", json=written).status_code == 200
+    writers = choose_holdout(graph, writers=True)
+    assert {PSEUDONYMS.user(f"{prefix}u{u}") for u in range(30)} <= writers.keys()
     report = retraining.retrain(graph, TINY, quality_floor=0.0, trainer=taste_trainer,
                                 choose_blend=blend_tuning.choose)  # fmt: skip
     assert report.status == "finished" and report.blend is not None
@@ -316,10 +322,10 @@ def test_the_service_search_runs_on_the_staged_run(
     assert report.blend["history_ndcg"] >= report.blend["history_default_ndcg"] > 0
     assert HistorySettings(**report.blend["history"]) in blend_tuning.HISTORY_GRID
     assert "blend" in report.seconds
-    # nobody wrote: no user to choose the text-only blend on, so its defaults stand
-    assert report.blend["text_only"] == {
-        "weights": asdict(TEXT_ONLY_WEIGHTS), "ndcg": 0.0, "default_ndcg": 0.0, "users": 0,
-        "tried": 1}  # fmt: skip
+    text_only = report.blend["text_only"]
+    assert text_only["users"] >= 30 and text_only["tried"] == len(blend_tuning.TEXT_ONLY_GRID)
+    assert text_only["ndcg"] >= text_only["default_ndcg"]
+    graph.write("admin/delete_interests", keys=["italian cooking", "italian"])
 
 
 @pytest.mark.neo4j
