@@ -288,3 +288,34 @@ def test_cached_encoder_encodes_each_string_once_until_evicted() -> None:
     cached(["jazz"])
     assert calls[-1] == ["jazz"]
     assert cached([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # an entity inside a longer phrase, a phrase inside a longer entity
+        ("Sushi and Korean barbecue are my top three.", {"korean barbecue"}, {"korean"}),
+        ("Mexican street food is unbeatable.", {"mexican street food"}, {"mexican"}),
+        ("Totally hooked on Formula 1 lately.", {"formula 1"}, {"formula"}),
+        # a noun the parse made a verb of, glued to its "object"
+        ("My weekends are all about mountain biking and craft beer.", {"craft beer"},
+         {"craft", "beer"}),
+        # what a trimmed noun leaves behind, interjections
+        ("Learning Japanese is my new hobby.", {"japanese"}, {"new"}),
+        ("Ugh, jazz again.", set(), {"ugh"}),
+        # a hyphenated verb of doing before the interest
+        ("Been binge-watching Spanish thrillers, obsessed.", {"spanish thriller"},
+         {"binge-watching spanish thriller"}),
+    ],
+)  # fmt: skip
+def test_a_writer_names_each_interest_once_and_whole(
+    extractor: Extractor, text: str, present: set[str], absent: set[str]
+) -> None:
+    [found] = extractor.extract([text])
+    keys = set(phrases(found))
+    assert present <= keys and not absent & keys, keys
+
+
+def test_a_die_hard_fan_of_someone_is_a_fan_of_them(extractor: Extractor) -> None:
+    [found] = extractor.extract(["我是林俊杰的铁杆粉丝"])
+    assert phrases(found) == {"林俊杰": 1}

@@ -65,7 +65,8 @@ EN_CUES: dict[str, Cue] = {
             "delight great amazing awesome fun best greatest fantastic wonderful brilliant "
             "excellent cool fascinating interesting relaxing lit goated underrated beautiful "
             "delicious tasty good nice fine happy enjoyable addictive epic incredible superb "
-            "lovely perfect magical dope bearable thing jam vibe weakness pleasure", +1, "before"),
+            "lovely perfect magical dope bearable thing jam vibe weakness pleasure rewarding "
+            "unbeatable satisfying therapeutic", +1, "before"),
     **_cues("bore annoy irritate suck disgust frustrate scare bother depress boring awful terrible "
             "horrible overrated cringe cringey cringy lame mid trash garbage worst dull tedious "
             "annoying bad gross disgusting pretentious weak miserable meh scam poor pointless "
@@ -145,6 +146,10 @@ EN_NOT_INTERESTS = _words("thing stuff lot lots kind sort type bit way time time
                           "husband partner boyfriend girlfriend kid child son daughter colleague "
                           "roommate neighbour neighbor thank life mind heart soul "
                           "word")  # fmt: skip
+#: words that are no phrase alone: interjections, and what a chunk's trimmed noun leaves behind
+#: ("new" of "my new hobby")
+EN_NO_PHRASE = _words("ugh meh omg wow yay hmm lol haha lmao ooh oh ah new old latest current "
+                      "recent first last next own other same whole main usual")  # fmt: skip
 #: subjects whose opinion is not the writer's ("my friends love X"); nouns count too
 EN_OTHERS = _words("he she they everyone everybody people someone")
 #: prepositions that introduce examples of a phrase, not a modifier of it ("games like Civ")
@@ -168,7 +173,8 @@ ZH_CUES: dict[str, Cue] = {
             "烂 鸡肋 垃圾 没意思 头疼 痛苦 无趣 乏味 尴尬 烦 差 糟糕", -1, "before"),
 }  # fmt: skip
 ZH_INTENSIFIERS = ("超级", "特别", "非常", "十分", "相当", "有点", "有些", "比较", "实在", "真的",
-                   "最", "超", "很", "太", "好", "真", "挺", "蛮", "更", "巨")  # fmt: skip
+                   "最", "超", "很", "太", "好", "真", "挺", "蛮", "更", "巨", "铁杆",
+                   "死忠")  # fmt: skip
 ZH_FAN_SUFFIXES = ("迷", "控", "粉")  # 篮球迷, 咖啡控: a fan of basketball, of coffee
 ZH_LISTS = _words("、 和 或 或者 还有 以及 跟 与")  # 跑步、游泳和骑自行车
 ZH_LIGHT_VERBS = ("打", "吃", "看", "听", "玩", "踢", "弹", "下", "喝", "学", "练", "去", "逛")

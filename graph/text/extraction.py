@@ -47,6 +47,7 @@ from graph.text.cues import (
     EN_EXAMPLES,
     EN_INTENSIFIERS,
     EN_NEGATORS,
+    EN_NO_PHRASE,
     EN_NOT_INTERESTS,
     ZH_BETWEEN,
     ZH_FAN_SUFFIXES,
@@ -324,7 +325,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         return []
     opinions = english_opinions(doc)
     text = doc.text
-    chunks = list(doc.noun_chunks)
+    chunks = _glued(list(doc.noun_chunks))
     chunked = {i for chunk in [*chunks, *doc.ents] for i in range(chunk.start, chunk.end)}
     occurrences: list[_Occurrence] = []
 
@@ -352,6 +353,7 @@ def english_candidates(doc: Any) -> list[_Candidate]:
             or not LETTER.search(key)
             or _touches_placeholder(span, text)
             or (_name_fragment(span) and speaks(span.start))  # spaCy's "Sci-Fi and Star"
+            or (len(span) == 1 and span[0].lower_ in EN_NO_PHRASE)  # "Ugh", "new" of "my new hobby"
         ):
             return
         mention = MentionAt(
@@ -392,7 +394,11 @@ def english_candidates(doc: Any) -> list[_Candidate]:
         and not ((stance or speaks(o.span.start)) and _names_no_interest(o.span))
     ]
     kept = [(o, r, s) for o, r, s in kept if not (s and _frame(o, kept, opinions))]
-    kept = [(o, r, s) for o, r, s in kept if not (s and _inside_phrase(o, kept))]
+    kept = [
+        (o, r, s)
+        for o, r, s in kept
+        if not ((s or speaks(o.span.start)) and _inside_phrase(o, kept))
+    ]
     found: dict[str, _Candidate] = {}
     length = max(len(doc), 1)
 
@@ -478,6 +484,9 @@ def _shape(part: Any, opinions: EnglishOpinions, *, judge: bool) -> tuple[Any, i
     start, end = 0, len(part)
     while start < end:
         token = part[start]
+        if judge and end - start > 3 and _doing_compound(part[start : start + 3]):
+            start += 3  # "binge-watching Korean dramas"
+            continue
         cue = EN_CUES.get(token.lemma_.lower())
         if (
             judge
@@ -496,6 +505,18 @@ def _shape(part: Any, opinions: EnglishOpinions, *, judge: bool) -> tuple[Any, i
     while end > start and drop(part[end - 1]):
         end -= 1
     return (part[start:end], judged) if end > start else None
+
+
+def _doing_compound(tokens: Any) -> bool:
+    """A hyphenated word ending in a verb of doing: "binge-watching", "re-reading"."""
+    first, hyphen, verb = tokens
+    return (
+        hyphen.text == "-"
+        and not first.whitespace_
+        and not hyphen.whitespace_
+        and verb.tag_ == "VBG"
+        and verb.lemma_.lower() in EN_DOING
+    )
 
 
 def _extend(span: Any, chunked: set[int], opinions: EnglishOpinions) -> Any:
@@ -540,10 +561,12 @@ def _activity(token: Any) -> bool:
 
 
 def _inside_phrase(occurrence: _Occurrence, kept: list[tuple[_Occurrence, Reading, bool]]) -> bool:
-    """An entity inside a longer phrase of the same opinion: "Italian" of "Italian cooking"."""
+    """An entity inside a longer phrase ("Thai" of "Thai street food"), or a phrase inside a
+    longer entity ("Formula" of the entity "Formula 1")."""
     span = occurrence.span
-    return occurrence.kind == "entity" and any(
-        o.kind == "phrase" and o.span.start <= span.start and span.end <= o.span.end
+    other = {"entity": "phrase", "phrase": "entity"}.get(occurrence.kind)
+    return other is not None and any(
+        o.kind == other and o.span.start <= span.start and span.end <= o.span.end
         and len(o.span) > len(span)
         for o, _, _ in kept
     )  # fmt: skip
@@ -635,6 +658,26 @@ def _name_fragment(span: Any) -> bool:
         and not span.start <= last.head.i < span.end
         and last.head.pos_ == "PROPN"
     )
+
+
+def _glued(chunks: list[Any]) -> list[Any]:
+    """The chunks, a one-noun chunk that the parse made a verb of joined to the object chunk
+    right after it ("mountain biking and craft beer": "craft" taking "beer" as its object)."""
+    glued: list[Any] = []
+    for chunk in chunks:
+        last = glued[-1] if glued else None
+        if (
+            last is not None
+            and len(last) == 1
+            and last.end == chunk.start
+            and last[0].pos_ == "NOUN"
+            and chunk.root.head.i == last[0].i
+            and chunk.root.dep_ == "dobj"
+        ):
+            glued[-1] = chunk.doc[last.start : chunk.end]
+        else:
+            glued.append(chunk)
+    return glued
 
 
 def _whole_text(span: Any) -> bool:
