@@ -319,3 +319,16 @@ def test_a_writer_names_each_interest_once_and_whole(
 def test_a_die_hard_fan_of_someone_is_a_fan_of_them(extractor: Extractor) -> None:
     [found] = extractor.extract(["我是林俊杰的铁杆粉丝"])
     assert phrases(found) == {"林俊杰": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("Please stop recommending me horror films.", -1),
+        ("I stopped liking horror films years ago.", -1),
+        ("I can't stop watching horror films.", 1),
+    ],
+)
+def test_stopping_ends_what_its_gerund_says(extractor: Extractor, text: str, polarity: int) -> None:
+    [found] = extractor.extract([text])
+    assert phrases(found).get("horror film") == polarity, phrases(found)

@@ -377,6 +377,7 @@ def _last_governing(
 # English: cues and clauses in a spaCy Doc ------------------------------------------------------
 
 EN_CLAUSE_PUNCT = _words(", ; : — – ? ! ... …")
+EN_STOPPING = _words("stop quit")  # verbs that end what their gerund would say
 EN_VERB_ONLY = _words("like rock rule slap suck stop quit appeal bore dig fancy relax scare bother")
 EN_ATTR_ONLY = _words("thing jam vibe weakness pleasure")  # "X is my thing", not "things I hate"
 EN_FRAMES = _words(
@@ -475,6 +476,9 @@ def _english_cue(token: Any) -> Cue | None:
     word = lemma if lemma in EN_CUES else token.lower_
     if word in EN_VERB_ONLY and token.pos_ != "VERB":
         return None
+    if token.dep_ == "xcomp" and token.head.lemma_.lower() in EN_STOPPING:
+        return None  # "stop recommending me X", "I quit liking X": the stopping governs
+
     if word in EN_NEEDS_BE_OR_GET and not _after_be_or_get(token):
         return None
     if word in EN_FRAMES:  # "my favourite X is Y" governs Y; "Y is my favourite (X)" governs Y
