@@ -13,10 +13,10 @@ without a search. ``bench/recommend.py`` runs the same searches on its own valid
 
 A user known only by texts has no interactions, so only the profile and popularity can score
 their candidates: ``choose_text_only`` gathers held-out users who wrote before their cut (a
-sample of its own, among the users who wrote) as
-if they had only written (``recommend.gather(texts_only=True)``) and searches the blends of
-``TEXT_ONLY_GRID`` (``recommend.TEXT_ONLY_WEIGHTS`` first) on their held-out positives, with the
-same ``MIN_USERS``. ``bench/text_users.py`` runs that search on its text-only users' earlier
+sample of its own, among the users who wrote) as if they had only written
+(``recommend.gather(texts_only=True)``) and searches the blends of ``TEXT_ONLY_GRID``
+(``recommend.TEXT_ONLY_WEIGHTS`` first) on their held-out positives, with the same
+``MIN_USERS``. ``bench/text_users.py`` runs that search on its text-only users' earlier
 tags and ratings.
 """
 

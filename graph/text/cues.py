@@ -478,7 +478,6 @@ def _english_cue(token: Any) -> Cue | None:
         return None
     if token.dep_ == "xcomp" and token.head.lemma_.lower() in EN_STOPPING:
         return None  # "stop recommending me X", "I quit liking X": the stopping governs
-
     if word in EN_NEEDS_BE_OR_GET and not _after_be_or_get(token):
         return None
     if word in EN_FRAMES:  # "my favourite X is Y" governs Y; "Y is my favourite (X)" governs Y
