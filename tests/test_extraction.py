@@ -184,6 +184,9 @@ def test_cues_are_never_interests_what_they_govern_is(
         ("我不想看恐怖片", {"恐怖片": -1}),
         ("我妈妈喜欢看韩剧，但我更喜欢瑜伽", {"瑜伽": 1}),
         ("我对 machine learning 很感兴趣", {"machine learning": 1}),
+        # jieba glues 太 to a word it does not know: 网购太, 广场 + 舞太
+        ("网购太方便了", {"网购": 1}),
+        ("广场舞太吵了", {"广场舞": -1}),
     ],
 )
 def test_chinese_cues_govern_the_phrases_and_are_never_interests(

@@ -79,6 +79,7 @@ SHORT_TEXT = 5  # tokens: a text this short with no noun phrase is itself the ph
 SAME_INTEREST = 0.75  # cosine at which two phrases name one interest (see graph.text.linking)
 SKIPPED_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 EDGE_POS = {"DET", "PRON", "PUNCT", "SPACE", "CCONJ", "ADP", "PART", "SCONJ", "AUX", "NUM", "SYM"}
+ZH_DEGREE = ("太", "很")  # degree adverbs jieba may glue to an unknown word before them
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LETTER = re.compile(r"[^\W\d_]")
 LATIN_RUN = re.compile(r"[A-Za-z]+")
@@ -795,7 +796,7 @@ def chinese_candidates(text: str) -> list[_Candidate]:
     import jieba.posseg
 
     with _jieba_lock:
-        words = [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+        words = _degree_split([(pair.word, pair.flag) for pair in jieba.posseg.cut(text)])
     opinions = chinese_opinions(words)
     phrases = chinese_phrases(words, opinions)
     offsets = list(itertools.accumulate((len(w) for w, _ in words), initial=0))
@@ -815,6 +816,25 @@ def chinese_candidates(text: str) -> list[_Candidate]:
         position = offsets[start] / max(len(text), 1)
         found[key] = _Candidate(key, phrase, position, "keyword", 1, [reading.polarity], stance)
     return list(found.values())
+
+
+def _degree_split(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """jieba's guess at a word it does not know glues the degree adverb after it to it (网购太
+    方便, 广场 舞太 吵): a noun ending in 太 or 很 before an adjective or a verb is split there."""
+    split: list[tuple[str, str]] = []
+    for n, (word, flag) in enumerate(words):
+        after = words[n + 1][1] if n + 1 < len(words) else ""
+        if (
+            len(word) >= 2
+            and word[-1] in ZH_DEGREE
+            and word[-2] != word[-1]  # 太太, a wife
+            and flag.startswith("n")
+            and after[:1] in ("a", "v")
+        ):
+            split += [(word[:-1], flag), (word[-1], "d")]
+        else:
+            split.append((word, flag))
+    return split
 
 
 def chinese_phrases(
