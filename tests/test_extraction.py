@@ -187,6 +187,9 @@ def test_cues_are_never_interests_what_they_govern_is(
         # jieba glues 太 to a word it does not know: 网购太, 广场 + 舞太
         ("网购太方便了", {"网购": 1}),
         ("广场舞太吵了", {"广场舞": -1}),
+        # an activity before 是 that a cue closing the clause names: "X is my hobby"
+        ("烹饪是我最大的爱好", {"烹饪": 1}),
+        ("读书和写作是我的爱好", {"读书": 1, "写作": 1}),
     ],
 )
 def test_chinese_cues_govern_the_phrases_and_are_never_interests(

@@ -944,6 +944,9 @@ def _activity_slots(
     ):
         return []  # 短视频看多了真的腻了: the noun is what it judges
     tags = ("v", "a", "l", "i") if cue.side == "after" else ("v", "l", "i")
+    subject = _subject_of_frame(words, cue, clause_of)
+    if subject is not None:  # 烹饪是我最大的爱好: what is the hobby comes before 是
+        step, index, tags = -1, subject, ("v", "l", "i")
     slots: list[int] = []
     while True:
         while 0 <= index < len(words) and (
@@ -969,6 +972,26 @@ def _activity_slots(
         if not (0 <= index < len(words) and words[index][0] in ZH_LISTS):
             return slots
         index += step
+
+
+def _subject_of_frame(
+    words: Sequence[tuple[str, str]], cue: CueAt, clause_of: Sequence[int]
+) -> int | None:
+    """The last word before 是 when an ``after`` cue ends its clause as "X 是 我(的) ... 的 cue"
+    (烹饪是我最大的爱好, 读书和写作是我的爱好): the cue names what X is; else None."""
+    end = cue.end
+    while end < len(words) and clause_of[end] == cue.clause and not words[end][0].strip("。！!.~"):
+        end += 1
+    if cue.side != "after" or (end < len(words) and clause_of[end] == cue.clause):
+        return None  # something follows the cue in its clause: 我的爱好是钓鱼
+    index = cue.start - 1
+    while index > 0 and (
+        words[index][0] in ("的", "我", "我们") or words[index][1][:1] in ("a", "d", "m", "q")
+    ):
+        index -= 1
+    if index > 0 and words[index][0] == "是" and clause_of[index - 1] == cue.clause:
+        return index - 1
+    return None
 
 
 _jieba_lock = threading.Lock()
