@@ -190,6 +190,10 @@ def test_cues_are_never_interests_what_they_govern_is(
         # an activity before 是 that a cue closing the clause names: "X is my hobby"
         ("烹饪是我最大的爱好", {"烹饪": 1}),
         ("读书和写作是我的爱好", {"读书": 1, "写作": 1}),
+        # ... and denied by a negator at 是 (jieba keeps 不是 as one token)
+        ("看书不是我的爱好", {"看书": -1}),
+        ("钓鱼并不是我最大的兴趣", {"钓鱼": -1}),
+        ("游泳也是我的爱好", {"游泳": 1}),
     ],
 )
 def test_chinese_cues_govern_the_phrases_and_are_never_interests(

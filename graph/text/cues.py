@@ -722,10 +722,29 @@ def chinese_opinions(words: Sequence[tuple[str, str]]) -> ChineseOpinions:
     )
 
 
+def copula_before(words: Sequence[tuple[str, str]], start: int) -> int | None:
+    """The 是 (or 不是, one token) of "X 是 我(的) ... cue" before the cue at ``start``
+    (烹饪是我最大的爱好), past what qualifies the cue (我, 的, adjectives, adverbs, numbers,
+    measures); else None."""
+    index = start - 1
+    while index > 0 and (
+        words[index][0] in ("的", "我", "我们") or words[index][1][:1] in ("a", "d", "m", "q")
+    ):
+        index -= 1
+    return index if index > 0 and words[index][0] in ("是", "不是") else None
+
+
 def _chinese_negators(words: Sequence[tuple[str, str]], start: int, end: int) -> set[int]:
     """Negators (and past markers: 以前讨厌) just before a cue, or just after a noun one
-    (一点兴趣都没有)."""
+    (一点兴趣都没有), or before the 是 that makes a noun cue a frame (跑步不是我的爱好)."""
     found: set[int] = set()
+    copula = copula_before(words, start)
+    if copula is not None:
+        for index in range(copula, max(copula - 3, -1), -1):
+            if words[index][0] in ZH_NEGATORS:
+                found.add(index)
+            elif words[index][1] not in ("d", "ad"):  # 并不是, 已经不是
+                break
     for index in range(start - 1, max(start - 5, -1), -1):
         word, flag = words[index]
         if word in ZH_NEGATORS or word in ZH_PAST:

@@ -65,6 +65,7 @@ from graph.text.cues import (
     MentionAt,
     Reading,
     chinese_opinions,
+    copula_before,
     english_opinions,
     read,
 )
@@ -984,14 +985,15 @@ def _subject_of_frame(
         end += 1
     if cue.side != "after" or (end < len(words) and clause_of[end] == cue.clause):
         return None  # something follows the cue in its clause: 我的爱好是钓鱼
-    index = cue.start - 1
+    copula = copula_before(words, cue.start)
+    if copula is None:
+        return None
+    index = copula
     while index > 0 and (
-        words[index][0] in ("的", "我", "我们") or words[index][1][:1] in ("a", "d", "m", "q")
+        index == copula or words[index][0] in ZH_NEGATORS or words[index][1] in ("d", "ad")
     ):
-        index -= 1
-    if index > 0 and words[index][0] == "是" and clause_of[index - 1] == cue.clause:
-        return index - 1
-    return None
+        index -= 1  # 跑步不是我的爱好: the cue took the negator
+    return index if index < copula and clause_of[index] == cue.clause else None
 
 
 _jieba_lock = threading.Lock()
