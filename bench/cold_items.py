@@ -20,9 +20,13 @@ the embeddings and the item-to-item model (RotatE, ``--epochs`` epochs with a si
 check, and a 98/1/1 triple split so that PyKEEN's two evaluations take a minute rather than eight
 on two cores; the split only decides what is held out for the run's MRR). Then, per user, with
 the service's own functions:
-- shipped: ``recommend.gather`` with every source, the candidates that are the user's new items,
-  blended with ``DEFAULT_WEIGHTS`` and spread (``recommend.rank``); a list may be short, since
-  only the profile and the embeddings can reach an item without interactions;
+- shipped: the service's new-items list (``service.new_items``, ``GET
+  /v1/users/{id}/new-items``: the targets cosine below with the shipped ``ABOUT_FACTOR``, ties
+  to the newest), the user's candidates in its order; it leaves out items the user wrote about,
+  and a list may be short (only items that share a target with the profile are listed); its
+  answer time in process (one user at a time, the bench's Neo4j) is reported. The report also
+  counts the new items the ordinary list would show (``recommend.gather`` with every
+  source, blended with ``DEFAULT_WEIGHTS`` and spread by ``recommend.rank``);
 - embedding: every new item by the cosine between its served vector and the query the embedding
   source composes from the user's vector and ``interacted`` (no vector: not ranked);
 - profile: every new item by the summed strength of the user's profile targets (the ones
@@ -31,7 +35,8 @@ the service's own functions:
 - targets: the cosine between the user's profile targets (their strengths) and the item's
   targets (its categories and ``ABOUT`` interests), each item target weighed by its inverse
   document frequency over the catalogue (``log(items / items reaching it)``: a rare interest says
-  more than "Drama") and the interests by a factor (``ABOUT_FACTORS``) chosen on the dev half;
+  more than "Drama") and the interests by a factor (``ABOUT_FACTORS``) chosen on the dev half
+  (``service.new_items``' functions; the service ships the factor an earlier run chose);
 - combination: ``w · (score / the user's best)`` over profile, embedding, targets and the
   category popularity the graph holds (the summed popularity of the items of an item's
   categories), the weights chosen by grid search on the dev half of the scored users (seeded) and
@@ -88,7 +93,7 @@ from embeddings import retraining, runs
 from embeddings.training import TrainingConfig, compose
 from embeddings.vectors import user_vector
 from graph.store import Graph
-from service import recommend
+from service import new_items, recommend
 
 K = 10
 NEW_SHARE = 0.2
@@ -98,7 +103,7 @@ GENRE_POP = "genre popularity"
 GENRE_PROFILE = "user genre profile"
 TFIDF = "TF-IDF (liked titles + tags)"
 BASELINES = (GENRE_POP, GENRE_PROFILE, TFIDF)
-SHIPPED = "ours: shipped gather + blend"
+SHIPPED = "ours: the service's new-items list"
 EMBEDDING = "ours: embedding only"
 PROFILE = "ours: profile only"
 TARGETS = "ours: targets, IDF cosine"
@@ -139,8 +144,8 @@ class TargetProfiles:
 
     def items(self, about_factor: float) -> dict[int, dict[str, float]]:
         """Each new item's target weights: IDF, times ``about_factor`` for an interest."""
-        return {m: {t: idf(self.frequency[t], self.catalogue)
-                    * (about_factor if t.startswith("interest:") else 1.0) for t in set(keys)}
+        return {m: new_items.target_weights({t: self.frequency[t] for t in keys}, self.catalogue,
+                                            about_factor)
                 for m, keys in self.reaches.items()}  # fmt: skip
 
 
@@ -215,7 +220,7 @@ def run(
     rankings[SHIPPED] = {u: ranked_prefix(scores[SHIPPED][u]) for u in users}
     factor, by_factor = choose_about_factor(profiles, split, dev, scores[GENRE_POP])
     report["about_factor"] = {"chosen": factor, "dev_ndcg@10": by_factor}
-    scores[TARGETS] = {u: target_cosines(profiles.targets[u], profiles.items(factor))
+    scores[TARGETS] = {u: new_items.target_cosines(profiles.targets[u], profiles.items(factor))
                        for u in users}  # fmt: skip
     rankings[TARGETS] = {u: rank_items(scores[TARGETS][u], split.candidates(u),
                                        scores[GENRE_POP][u]) for u in users}  # fmt: skip
@@ -430,9 +435,9 @@ def category_popularity(
 def graph_scores(
     graph: Graph, split: ColdSplit, users: Sequence[str]
 ) -> tuple[dict[str, dict[str, Scores]], dict[str, Any], TargetProfiles]:
-    """Ours, per user: the shipped ranking (rank as score), the embedding cosine, the profile
-    affinity, and the category popularity the graph holds; with what reached new items, and what
-    the targets feature compares."""
+    """Ours, per user: the service's new-items list (rank as score), the embedding cosine, the
+    profile affinity, and the category popularity the graph holds; with what reached new items,
+    and what the targets feature compares."""
     new = sorted(split.new_items)
     ids = [str(m) for m in new]
     everything = sorted({m for u in split.train for m in rated_items(split, u)} | split.new_items)
@@ -458,6 +463,8 @@ def graph_scores(
     sources: Counter[str] = Counter()
     profiles = TargetProfiles({}, reaches, frequency, len(everything))
     no_targets = 0
+    in_ordinary = 0  # new items the ordinary ranking (gather + blend) would list, all users
+    answered: list[float] = []  # seconds of each new-items answer, in process, one at a time
     for user in users:
         who = BENCH_PSEUDONYMS.user(user)
         gathered = recommend.gather(graph, who, as_of=FUTURE)
@@ -466,8 +473,14 @@ def graph_scores(
         for c in kept.values():
             sources["+".join(sorted(s for s, v in c.features.items() if v and s != "popularity"))
                     or "(popularity only)"] += 1  # fmt: skip
-        chosen = recommend.rank(replace(gathered, candidates=kept), K)
-        found[SHIPPED][user] = {int(c.item): float(K - n) for n, c in enumerate(chosen)}
+        clock = time.perf_counter()
+        listed = new_items.new_items(graph, who, k=K + len(split.seen_new.get(user, ())),
+                                     as_of=FUTURE).items  # fmt: skip
+        answered.append(time.perf_counter() - clock)
+        chosen = [int(i.item_id) for i in listed if int(i.item_id) in mine][:K]
+        found[SHIPPED][user] = {m: float(K - n) for n, m in enumerate(chosen)}
+        ordinary = recommend.rank(replace(gathered, candidates=kept), K)
+        in_ordinary += len(ordinary)
         targets = {s.target: s.blended for s in gathered.targets}
         profiles.targets[user] = targets
         no_targets += not targets
@@ -489,30 +502,15 @@ def graph_scores(
         ),  # fmt: skip
         "users_without_profile_targets": no_targets,
         "gathered_new_candidates_by_source": dict(sources.most_common()),
+        "new_items_in_ordinary_lists": in_ordinary,
+        "new_items_answer_ms": {f"p{q}": 1000 * float(np.percentile(answered, q)) for q in (50, 99)}
+        if answered
+        else {},  # fmt: skip
         "shipped_mean_list_length": float(np.mean([len(v) for v in found[SHIPPED].values()]))
         if users
         else 0.0,
     }
     return found, reach, profiles
-
-
-def idf(frequency: int, catalogue: int) -> float:
-    """``log(catalogue / frequency)``; a target no item reaches weighs as one reached once."""
-    return math.log(catalogue / max(frequency, 1))
-
-
-def target_cosines(
-    targets: Mapping[str, float], items: Mapping[int, Mapping[str, float]]
-) -> Scores:
-    """The cosine between the user's target strengths and each item's target weights (an item
-    sharing no target with the user is not scored)."""
-    norm = math.sqrt(sum(v * v for v in targets.values()))
-    found = {}
-    for item, weights in items.items():
-        dot = sum(w * targets[t] for t, w in weights.items() if t in targets)
-        if dot > 0:
-            found[item] = dot / (norm * math.sqrt(sum(w * w for w in weights.values())))
-    return found
 
 
 def choose_about_factor(
@@ -524,7 +522,7 @@ def choose_about_factor(
     for factor in ABOUT_FACTORS:
         items = profiles.items(factor)
         found[f"{factor:g}"] = float(np.mean([
-            baselines.metrics(rank_items(target_cosines(profiles.targets[u], items),
+            baselines.metrics(rank_items(new_items.target_cosines(profiles.targets[u], items),
                                          split.candidates(u), tie[u]),
                               split.positives[u])["ndcg@10"]
             for u in dev

@@ -260,6 +260,14 @@ class Popular:
 
 
 @dataclass(frozen=True)
+class NewArrival:
+    """Shown as new: no one has interacted with it yet (``service.new_items``); ``added``: when
+    it entered the catalogue."""
+
+    added: datetime | None
+
+
+@dataclass(frozen=True)
 class Explored:
     """Shown to explore: the policy knows little of how the user takes ``category`` (``shown``:
     decayed count of the user's items of it shown lately)."""
@@ -277,7 +285,7 @@ class FedBack:
 
 
 Explanation: TypeAlias = ProfilePath | ItemModelPath | EmbeddingPath | NeighbourPath
-Reason: TypeAlias = Explanation | Popular | Explored | FedBack
+Reason: TypeAlias = Explanation | Popular | NewArrival | Explored | FedBack
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,8 @@ def test_pages_show_what_the_api_answers(
 ) -> None:
     api = app.test_client()
     given_a_text(api, f"{prefix}u0")
+    premiere = {"id": f"{prefix}premiere", "title": "Premiere", "categories": [f"{prefix}comedy"]}
+    assert api.post("/v1/items", json=[premiere]).status_code == 200  # no one has tried it
     client = page_client(app)
     sign_in(client, admin_token)
 
@@ -178,6 +180,7 @@ def test_pages_show_what_the_api_answers(
     assert recommended and all(i.startswith(prefix) for i in recommended)
     assert "italian cooking" in text  # the interest from the text
     assert "Why:" in text  # explanation paths
+    assert re.findall(r'data-new-item="([^"]+)"', text) == [f"{prefix}premiere"]
 
     item = client.get(f"/ui/items/{prefix}comedy1").text
     assert "comedy 1" in item and f"{prefix}comedy" in item

@@ -13,6 +13,7 @@ from service.recommend import (
     FedBack,
     ItemModelPath,
     NeighbourPath,
+    NewArrival,
     ProfilePath,
     Reason,
     Recommendations,
@@ -99,6 +100,9 @@ def reason(why: Reason) -> str:
             return "shown to explore"
         return (f"shown to explore: little is known of how you take {why.category} "
                 f"({why.shown:.1f} of its items shown to you lately)")  # fmt: skip
+    if isinstance(why, NewArrival):
+        added = f" on {iso(why.added)[:10]}" if why.added is not None else ""
+        return f"new: added to the catalogue{added}, no one has tried it yet"
     if isinstance(why, FedBack):
         return f"you engaged with {why.category} lately ({why.rate:.2f} reward per item shown)"
     return "popular lately" if why.recent_positives else "popular"

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 
 from graph.ingest import reads
-from service import policy, recommend
+from service import new_items, policy, recommend
 from service.api.params import user_node
 from service.api.recommendation_json import recommendations_json, similar_json
 from service.api.spec import Count, Flag, Instant, Query, Whole, operation, query_args
@@ -25,6 +25,12 @@ class RecommendationsQuery(Query):
     explain: Flag = False
     exclude_seen: Flag = True
     policy: Literal["bandit", "current", "random", "epsilon"] = "bandit"
+
+
+class NewItemsQuery(Query):
+    k: Whole = Count(10, 1, 100)
+    as_of: Instant | None = None
+    explain: Flag = False
 
 
 class SimilarQuery(Query):
@@ -54,6 +60,21 @@ def recommendations(user_id: str) -> ResponseReturnValue:
     answer = recommend.recommend(
         graph, node, k=args.k, as_of=args.as_of or datetime.now(UTC), explain=args.explain,
         exclude_seen=args.exclude_seen, caller=user_id,
+    )  # fmt: skip
+    return recommendations_json(answer)
+
+
+@blueprint.get("/v1/users/<user_id>/new-items")
+@operation("New items for the user", query=NewItemsQuery)
+def new_items_for(user_id: str) -> ResponseReturnValue:
+    """``k`` items no one has interacted with yet (up to ``as_of``), which the ordinary list
+    cannot rank: those whose categories and interests best match the user's profile (a cosine
+    weighed by how rare each shared target is), each explained by the targets it shares; a user
+    without a profile gets the newest (``cold_start``). Nothing is logged."""
+    args = query_args(NewItemsQuery)
+    answer = new_items.new_items(
+        store(), user_node(user_id), k=args.k, as_of=args.as_of or datetime.now(UTC),
+        explain=args.explain, caller=user_id,
     )  # fmt: skip
     return recommendations_json(answer)
 

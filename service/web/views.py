@@ -40,7 +40,7 @@ from graph.ingest import browse, reads
 from graph.ingest.feedback import FeedbackIn
 from graph.ingest.records import BatchError, content_key
 from graph.store import UNAVAILABLE_ERRORS
-from service import forecast, policy, recommend
+from service import forecast, new_items, policy, recommend
 from service.api.params import user_node
 from service.api.recommendation_json import explanation_json, reason
 from service.auth import Auth
@@ -62,6 +62,7 @@ csrf: CSRFProtect | None = None  # set by service.web.init_app
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 RECOMMENDED = 6  # items shown on a user's page
+NEW_ITEMS = 4  # new items (no one has tried them) shown on a user's page
 DWELL_S = 120.0  # the dwell a "read it" click reports
 FEEDBACK_KINDS = {"click": "Read it", "skip": "Skip", "dislike": "Not for me"}
 RECENT_S = 24 * 3600  # the window of the overview's rates
@@ -222,6 +223,7 @@ def user(user_id: str) -> ResponseReturnValue:
     policies: policy.Policies = current_app.extensions["policies"]
     answer = policy.recommend_now(graph, policies, node, caller=user_id, k=RECOMMENDED,
                                   explain=True)  # fmt: skip
+    fresh = new_items.new_items(graph, node, k=NEW_ITEMS, as_of=now, explain=True, caller=user_id)
     events = reads.user_events(graph, node, limit=20) or []
     titles = recommend.fetch_items(graph, sorted({e.item_id for e in events}))
     expressions = list(reversed(reads.user_expressions(graph, node)))[:20]
@@ -238,6 +240,7 @@ def user(user_id: str) -> ResponseReturnValue:
         forecast=predicted,
         forecast_chart=forecast_chart,
         answer=answer,
+        fresh=fresh,
         explanations={
             item.item_id: [explanation_json(e, user_id) for e in item.explanations or []]
             for item in answer.items
