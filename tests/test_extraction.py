@@ -272,6 +272,8 @@ def test_mmr_prefers_relevant_and_different() -> None:
         ("AI 人工智能很有意思", "zh"),
         ("我对 machine learning 很感兴趣", "zh"),  # two English words in a Chinese sentence
         ("I love 火锅 but hate 香菜", "en"),  # and two Chinese words in an English one
+        ("动漫yyds", "zh"),  # as many of each: the script it starts in
+        ("Pizza 披萨", "en"),
         ("", "en"),
         ("12345", "en"),
     ],

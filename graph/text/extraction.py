@@ -315,9 +315,17 @@ def mmr(
 def detect_language(text: str) -> str:
     """``"zh"`` when the Chinese words outnumber those in Latin script (ideographs counted two to a
     word), else ``"en"``: "我对 machine learning 很感兴趣" is Chinese with two English words, "I
-    love 火锅 but hate 香菜" English with two Chinese ones."""
+    love 火锅 but hate 香菜" English with two Chinese ones; as many of each, the script the text
+    starts in ("动漫yyds" is Chinese with slang in Latin letters)."""
     ideographs = len(CJK.findall(text))
-    return "zh" if ideographs and ideographs / 2 > len(LATIN_RUN.findall(text)) else "en"
+    if not ideographs:
+        return "en"
+    latin = LATIN_RUN.search(text)
+    words, latin_words = ideographs / 2, len(LATIN_RUN.findall(text))
+    if words == latin_words and latin is not None:
+        first = CJK.search(text)
+        return "zh" if first is not None and first.start() < latin.start() else "en"
+    return "zh" if words > latin_words else "en"
 
 
 def english_candidates(doc: Any) -> list[_Candidate]:
