@@ -24,7 +24,10 @@ the service's own functions:
   /v1/users/{id}/new-items``: the targets cosine below with the shipped ``ABOUT_FACTOR``, ties
   to the newest), the user's candidates in its order; it leaves out items the user wrote about,
   and a list may be short (only items that share a target with the profile are listed); its
-  answer time in process (one user at a time, the bench's Neo4j) is reported. The report also
+  answer time in process (one user at a time, the bench's Neo4j) is reported. The list is also
+  asked with each of ``ABOUT_FACTORS``, and the factor whose list scores best on the dev half is
+  reported beside the shipped one (``choose_list_factor``: what ``ABOUT_FACTOR`` ships, chosen
+  by the service's own ranking, ties included). The report also
   counts the new items the ordinary list would show (``recommend.gather`` with every
   source, blended with ``DEFAULT_WEIGHTS`` and spread by ``recommend.rank``);
 - embedding: every new item by the cosine between its served vector and the query the embedding
@@ -112,7 +115,8 @@ COMBINED = "ours: combination (dev-chosen)"
 OURS = COMBINED
 FEATURES = ("profile", "embedding", "targets", "category_popularity")
 GRID = (0.0, 0.25, 0.5, 1.0)
-ABOUT_FACTORS = (0.25, 0.5, 1.0)  # an ABOUT interest's weight against a category's, in targets
+# an ABOUT interest's weight against a category's, in targets (0: the interests left out)
+ABOUT_FACTORS = (0.0, 0.1, 0.25, 0.5, 1.0)
 
 Scores = dict[int, float]  # new item id -> score (an item missing is not ranked)
 
@@ -210,14 +214,17 @@ def run(
               f"s, training ({config.model}, {trained.status}, {epochs} epochs, one check) "
               f"{seconds['training']:.0f} s, test MRR {mrr:.4f}")  # fmt: skip
         clock = time.perf_counter()
-        ours, reach, profiles = graph_scores(graph, split, users)
+        ours, reach, profiles, lists = graph_scores(graph, split, users)
         seconds["ranking"] = time.perf_counter() - clock
         delete_all_users(graph)
     scores.update(ours)
     report["reach"] = reach
     rankings = {m: {u: rank_items(s[u], split.candidates(u), scores[GENRE_POP][u]) for u in users}
-                for m, s in scores.items() if m != SHIPPED}  # fmt: skip
-    rankings[SHIPPED] = {u: ranked_prefix(scores[SHIPPED][u]) for u in users}
+                for m, s in scores.items()}  # fmt: skip
+    listed, by_list = choose_list_factor(lists, split, dev)
+    report["service_about_factor"] = {"chosen_on_dev": listed, "shipped": new_items.ABOUT_FACTOR,
+                                      "dev_ndcg@10": by_list}  # fmt: skip
+    rankings[SHIPPED] = lists[new_items.ABOUT_FACTOR]
     factor, by_factor = choose_about_factor(profiles, split, dev, scores[GENRE_POP])
     report["about_factor"] = {"chosen": factor, "dev_ndcg@10": by_factor}
     scores[TARGETS] = {u: new_items.target_cosines(profiles.targets[u], profiles.items(factor))
@@ -317,11 +324,6 @@ def rank_items(scores: Scores, candidates: Sequence[int], tie: Scores, k: int = 
     """The best ``k`` candidates with a score, by score, then ``tie`` (higher first), then id."""
     scored = [m for m in candidates if m in scores]
     return sorted(scored, key=lambda m: (-round(scores[m], 12), -tie.get(m, 0.0), m))[:k]
-
-
-def ranked_prefix(scores: Scores, k: int = K) -> list[int]:
-    """An already ranked list (scores descending by position) cut at ``k``."""
-    return sorted(scores, key=lambda m: -scores[m])[:k]
 
 
 # --- baselines (pure) -------------------------------------------------------------------------
@@ -434,10 +436,12 @@ def category_popularity(
 
 def graph_scores(
     graph: Graph, split: ColdSplit, users: Sequence[str]
-) -> tuple[dict[str, dict[str, Scores]], dict[str, Any], TargetProfiles]:
-    """Ours, per user: the service's new-items list (rank as score), the embedding cosine, the
-    profile affinity, and the category popularity the graph holds; with what reached new items,
-    and what the targets feature compares."""
+) -> tuple[
+    dict[str, dict[str, Scores]], dict[str, Any], TargetProfiles, dict[float, dict[str, list[int]]]
+]:
+    """Ours, per user: the embedding cosine, the profile affinity, and the category popularity
+    the graph holds; with what reached new items, what the targets feature compares, and the
+    service's new-items list for each of ``ABOUT_FACTORS``."""
     new = sorted(split.new_items)
     ids = [str(m) for m in new]
     everything = sorted({m for u in split.train for m in rated_items(split, u)} | split.new_items)
@@ -458,13 +462,13 @@ def graph_scores(
         }
         if "interacted" in serving.relations:
             relation = np.asarray(serving.relations["interacted"], dtype=np.float32)
-    found: dict[str, dict[str, Scores]] = {SHIPPED: {}, EMBEDDING: {}, PROFILE: {},
-                                           CATEGORY_POP: {}}  # fmt: skip
+    found: dict[str, dict[str, Scores]] = {EMBEDDING: {}, PROFILE: {}, CATEGORY_POP: {}}
     sources: Counter[str] = Counter()
     profiles = TargetProfiles({}, reaches, frequency, len(everything))
     no_targets = 0
     in_ordinary = 0  # new items the ordinary ranking (gather + blend) would list, all users
     answered: list[float] = []  # seconds of each new-items answer, in process, one at a time
+    lists: dict[float, dict[str, list[int]]] = {}  # the service's list per ABOUT factor and user
     for user in users:
         who = BENCH_PSEUDONYMS.user(user)
         gathered = recommend.gather(graph, who, as_of=FUTURE)
@@ -473,12 +477,15 @@ def graph_scores(
         for c in kept.values():
             sources["+".join(sorted(s for s, v in c.features.items() if v and s != "popularity"))
                     or "(popularity only)"] += 1  # fmt: skip
-        clock = time.perf_counter()
-        listed = new_items.new_items(graph, who, k=K + len(split.seen_new.get(user, ())),
-                                     as_of=FUTURE).items  # fmt: skip
-        answered.append(time.perf_counter() - clock)
-        chosen = [int(i.item_id) for i in listed if int(i.item_id) in mine][:K]
-        found[SHIPPED][user] = {m: float(K - n) for n, m in enumerate(chosen)}
+        asked = K + len(split.seen_new.get(user, ()))
+        for factor in ABOUT_FACTORS:
+            clock = time.perf_counter()
+            listed = new_items.new_items(graph, who, k=asked, as_of=FUTURE,
+                                         about_factor=factor).items  # fmt: skip
+            if factor == new_items.ABOUT_FACTOR:
+                answered.append(time.perf_counter() - clock)
+            chosen = [int(i.item_id) for i in listed if int(i.item_id) in mine][:K]
+            lists.setdefault(factor, {})[user] = chosen
         ordinary = recommend.rank(replace(gathered, candidates=kept), K)
         in_ordinary += len(ordinary)
         targets = {s.target: s.blended for s in gathered.targets}
@@ -506,11 +513,8 @@ def graph_scores(
         "new_items_answer_ms": {f"p{q}": 1000 * float(np.percentile(answered, q)) for q in (50, 99)}
         if answered
         else {},  # fmt: skip
-        "shipped_mean_list_length": float(np.mean([len(v) for v in found[SHIPPED].values()]))
-        if users
-        else 0.0,
     }
-    return found, reach, profiles
+    return found, reach, profiles, lists
 
 
 def choose_about_factor(
@@ -527,6 +531,19 @@ def choose_about_factor(
                               split.positives[u])["ndcg@10"]
             for u in dev
         ])) if dev else 0.0  # fmt: skip
+    best = max(ABOUT_FACTORS, key=lambda f: (found[f"{f:g}"], -ABOUT_FACTORS.index(f)))
+    return best, found
+
+
+def choose_list_factor(
+    lists: Mapping[float, Mapping[str, Sequence[int]]], split: ColdSplit, dev: Sequence[str]
+) -> tuple[float, dict[str, float]]:
+    """The ``ABOUT_FACTORS`` value whose service list (``lists``: per factor, each user's list)
+    has the best mean NDCG@10 on ``dev`` (of equals the first), with each value's figure: what
+    ``service.new_items.ABOUT_FACTOR`` ships."""
+    found = {f"{f:g}": float(np.mean([baselines.metrics(lists[f][u], split.positives[u])["ndcg@10"]
+                                      for u in dev])) if dev else 0.0
+             for f in ABOUT_FACTORS}  # fmt: skip
     best = max(ABOUT_FACTORS, key=lambda f: (found[f"{f:g}"], -ABOUT_FACTORS.index(f)))
     return best, found
 
@@ -608,6 +625,9 @@ def print_report(report: dict[str, Any]) -> None:
           f"{report['items']}; weights chosen on {report['dev_users']} dev users: "
           f"{report['weights']}")  # fmt: skip
     print(f"reach: {report['reach']}")
+    chosen = report["service_about_factor"]
+    print(f"the service's list, ABOUT factor chosen on dev: {chosen['chosen_on_dev']:g} (shipped: "
+          f"{chosen['shipped']:g}); dev NDCG@10 by factor {chosen['dev_ndcg@10']}")  # fmt: skip
     for part in ("test", "all"):
         results = report[part]
         print(f"-- {part} users; 95% bootstrap intervals (1,000 resamples, seed {report['seed']})")

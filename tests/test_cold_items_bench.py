@@ -154,7 +154,7 @@ def test_the_about_factor_is_chosen_on_dev_users_only() -> None:
     split = ci.ColdSplit(frozenset({1, 2}), {}, {}, {}, {"1": {1}, "2": {2}})
     tie: dict[str, ci.Scores] = {"1": {}, "2": {}}
     factor, found = ci.choose_about_factor(profiles, split, ["1"], tie)
-    assert factor == 0.25 and found["0.25"] == found["0.5"] == 1.0 > found["1"]
+    assert factor == 0.0 and found["0"] == found["0.25"] == found["0.5"] == 1.0 > found["1"]
     factor, found = ci.choose_about_factor(profiles, split, ["2"], tie)
     assert factor == 1.0 and found["1"] == 1.0 > found["0.5"]
 
@@ -218,5 +218,11 @@ def test_summary_takes_the_best_baseline_and_the_ratio() -> None:
     assert paired["ratio_ndcg@10"] == pytest.approx(0.4 / 0.3)
 
 
-def test_the_shipped_ranking_keeps_its_order() -> None:
-    assert ci.ranked_prefix({7: 10.0, 3: 9.0, 9: 8.0}, k=2) == [7, 3]
+def test_the_services_factor_is_chosen_on_its_own_lists_of_dev_users() -> None:
+    split = ci.ColdSplit(frozenset({1, 2}), {}, {}, {}, {"1": {1}, "2": {2}})
+    lists = {f: {"1": [2, 1], "2": [2, 1]} for f in ci.ABOUT_FACTORS}
+    lists[0.5] = {"1": [1, 2], "2": [1, 2]}  # best for dev user "1", worst for "2"
+    factor, found = ci.choose_list_factor(lists, split, ["1"])
+    assert factor == 0.5 and found["0.5"] == 1.0 > found["0"]
+    factor, found = ci.choose_list_factor(lists, split, ["2"])
+    assert factor == ci.ABOUT_FACTORS[0] and found["0.5"] < found["0"] == 1.0
