@@ -193,6 +193,7 @@ def test_cues_are_never_interests_what_they_govern_is(
         # ... and denied by a negator at 是 (jieba keeps 不是 as one token)
         ("看书不是我的爱好", {"看书": -1}),
         ("钓鱼并不是我最大的兴趣", {"钓鱼": -1}),
+        ("钓鱼不再是我的爱好", {"钓鱼": -1}),
         ("游泳也是我的爱好", {"游泳": 1}),
     ],
 )

@@ -743,7 +743,7 @@ def _chinese_negators(words: Sequence[tuple[str, str]], start: int, end: int) ->
         for index in range(copula, max(copula - 3, -1), -1):
             if words[index][0] in ZH_NEGATORS:
                 found.add(index)
-            elif words[index][1] not in ("d", "ad"):  # 并不是, 已经不是
+            elif index != copula and words[index][1] not in ("d", "ad"):  # 并不是, 不再 是
                 break
     for index in range(start - 1, max(start - 5, -1), -1):
         word, flag = words[index]
