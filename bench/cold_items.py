@@ -39,7 +39,7 @@ the service's own functions:
   targets (its categories and ``ABOUT`` interests), each item target weighed by its inverse
   document frequency over the catalogue (``log(items / items reaching it)``: a rare interest says
   more than "Drama") and the interests by a factor (``ABOUT_FACTORS``) chosen on the dev half
-  (``service.new_items``' functions; the service ships the factor an earlier run chose);
+  (``service.new_items``' functions, with this benchmark's ties);
 - combination: ``w · (score / the user's best)`` over profile, embedding, targets and the
   category popularity the graph holds (the summed popularity of the items of an item's
   categories), the weights chosen by grid search on the dev half of the scored users (seeded) and
@@ -95,6 +95,7 @@ from bench.text_users import (
 from embeddings import retraining, runs
 from embeddings.training import TrainingConfig, compose
 from embeddings.vectors import user_vector
+from graph.evolution import profiles as profiles_of
 from graph.store import Graph
 from service import new_items, recommend
 
@@ -478,12 +479,15 @@ def graph_scores(
             sources["+".join(sorted(s for s, v in c.features.items() if v and s != "popularity"))
                     or "(popularity only)"] += 1  # fmt: skip
         asked = K + len(split.seen_new.get(user, ()))
+        clock = time.perf_counter()
+        history = profiles_of.history_rows(graph, who, until=FUTURE)  # read once, as one answer
+        read = time.perf_counter() - clock
         for factor in ABOUT_FACTORS:
             clock = time.perf_counter()
-            listed = new_items.new_items(graph, who, k=asked, as_of=FUTURE,
-                                         about_factor=factor).items  # fmt: skip
+            listed = new_items.new_items(graph, who, k=asked, as_of=FUTURE, about_factor=factor,
+                                         rows=history).items  # fmt: skip
             if factor == new_items.ABOUT_FACTOR:
-                answered.append(time.perf_counter() - clock)
+                answered.append(read + time.perf_counter() - clock)
             chosen = [int(i.item_id) for i in listed if int(i.item_id) in mine][:K]
             lists.setdefault(factor, {})[user] = chosen
         ordinary = recommend.rank(replace(gathered, candidates=kept), K)
@@ -522,25 +526,20 @@ def choose_about_factor(
 ) -> tuple[float, dict[str, float]]:
     """The ``ABOUT_FACTORS`` value whose targets feature alone has the best mean NDCG@10 on
     ``dev`` (of equals the first), with each value's figure."""
-    found: dict[str, float] = {}
+    lists = {}
     for factor in ABOUT_FACTORS:
         items = profiles.items(factor)
-        found[f"{factor:g}"] = float(np.mean([
-            baselines.metrics(rank_items(new_items.target_cosines(profiles.targets[u], items),
-                                         split.candidates(u), tie[u]),
-                              split.positives[u])["ndcg@10"]
-            for u in dev
-        ])) if dev else 0.0  # fmt: skip
-    best = max(ABOUT_FACTORS, key=lambda f: (found[f"{f:g}"], -ABOUT_FACTORS.index(f)))
-    return best, found
+        lists[factor] = {u: rank_items(new_items.target_cosines(profiles.targets[u], items),
+                                       split.candidates(u), tie[u]) for u in dev}  # fmt: skip
+    return choose_list_factor(lists, split, dev)
 
 
 def choose_list_factor(
     lists: Mapping[float, Mapping[str, Sequence[int]]], split: ColdSplit, dev: Sequence[str]
 ) -> tuple[float, dict[str, float]]:
-    """The ``ABOUT_FACTORS`` value whose service list (``lists``: per factor, each user's list)
-    has the best mean NDCG@10 on ``dev`` (of equals the first), with each value's figure: what
-    ``service.new_items.ABOUT_FACTOR`` ships."""
+    """The ``ABOUT_FACTORS`` value whose lists (``lists``: per factor, each user's) have the best
+    mean NDCG@10 on ``dev`` (of equals the first), with each value's figure; of the service's
+    lists, what ``service.new_items.ABOUT_FACTOR`` ships."""
     found = {f"{f:g}": float(np.mean([baselines.metrics(lists[f][u], split.positives[u])["ndcg@10"]
                                       for u in dev])) if dev else 0.0
              for f in ABOUT_FACTORS}  # fmt: skip

@@ -69,11 +69,14 @@ def new_items(
     explain: bool = False,
     caller: str | None = None,
     about_factor: float = ABOUT_FACTOR,
+    rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> Recommendations:
     """The ``k`` new items (no interaction up to ``as_of``) that best match the user's profile at
     ``as_of``; ``caller`` is the id the answer names the user by; ``about_factor``: as
-    ``target_weights`` takes it (the benchmark chooses it)."""
-    rows = profiles.history_rows(graph, user_id, until=as_of)
+    ``target_weights`` takes it (the benchmark chooses it); ``rows``: the user's
+    ``profiles.history_rows`` up to ``as_of`` when the caller has read them."""
+    if rows is None:
+        rows = profiles.history_rows(graph, user_id, until=as_of)
     seen = sorted({row["item"] for row in rows if row["item"]})
     targets = profile_targets(profiles.profile_signals(rows), as_of)
     shown = caller or user_id
@@ -83,8 +86,8 @@ def new_items(
                  for n in newest]  # fmt: skip
         return Recommendations(shown, as_of, None, True, items)
     found = fetch_new_items(graph, targets, k, as_of=as_of, seen=seen, about_factor=about_factor)
-    by_target = {s.target: s for s in targets}
-    items = [_recommended(item, by_target, explain) for item in found]
+    by_target = {s.target: s for s in targets} if explain else None
+    items = [_recommended(item, by_target) for item in found]
     return Recommendations(shown, as_of, None, False, items)
 
 
@@ -130,22 +133,22 @@ def target_cosines(
     return found
 
 
-def _recommended(
-    item: NewItem, by_target: Mapping[str, strength.Strength], explain: bool
-) -> Recommended:
+def _recommended(item: NewItem, by_target: Mapping[str, strength.Strength] | None) -> Recommended:
+    """The answer's item; explained by its largest shared targets when ``by_target`` (the
+    profile's targets) is given."""
+    if by_target is None:
+        return Recommended(item.item, item.title, item.categories, item.score,
+                           {"targets": item.score})  # fmt: skip
+    _, parts = cosine_parts({t: s.blended for t, s in by_target.items()}, item.weights)
     paths: list[Explanation] = []
-    if explain:
-        strengths = {t: s.blended for t, s in by_target.items()}
-        _, parts = cosine_parts(strengths, item.weights)
-        for target, _ in parts[:PATHS]:
-            s = by_target[target]
-            kind, key = split_target(target)
-            last = datetime.fromtimestamp(s.last_at, UTC)
-            paths.append(ProfilePath(item.item, kind, key, s.blended, s.signals, last))
+    for target, _ in parts[:PATHS]:
+        s = by_target[target]
+        kind, key = split_target(target)
+        last = datetime.fromtimestamp(s.last_at, UTC)
+        paths.append(ProfilePath(item.item, kind, key, s.blended, s.signals, last))
     return Recommended(
         item.item, item.title, item.categories, item.score, {"targets": item.score},
-        explanations=paths if explain else None,
-        reason=(paths[0] if paths else NewArrival(item.added)) if explain else None,
+        explanations=paths, reason=paths[0] if paths else NewArrival(item.added),
     )  # fmt: skip
 
 
@@ -170,9 +173,13 @@ def fetch_new_items(
         seen=list(seen), limit=NEW_CANDIDATES, strengths=strengths, about_factor=about_factor,
         norm=math.sqrt(sum(v * v for v in strengths.values())), k=k,
     )  # fmt: skip
-    return [NewItem(r["item"], r["title"], _native(r["created_at"]), sorted(r["categories"]),
-                    float(r["score"]), {t: float(w) for t, w in r["weights"]})
-            for r in records]  # fmt: skip
+    found = []
+    for r in records:
+        weights = {t: float(w) for t, w in r["weights"]}
+        categories = sorted(t[len("category:") :] for t in weights if t.startswith("category:"))
+        found.append(NewItem(r["item"], r["title"], _native(r["created_at"]), categories,
+                             float(r["score"]), weights))  # fmt: skip
+    return found
 
 
 def fetch_newest(graph: Graph, k: int, *, as_of: datetime, seen: Sequence[str]) -> list[NewItem]:

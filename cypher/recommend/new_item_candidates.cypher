@@ -49,5 +49,4 @@ WITH i, order, weights,
      dot / ($norm * sqrt(reduce(s = 0.0, w IN weights | s + w[1] * w[1]))) AS score
 ORDER BY round(score, 12) DESC, order
 LIMIT $k
-RETURN i.id AS item, i.title AS title, i.created_at AS created_at,
-       [(i)-[:IN_CATEGORY]->(c:Category) | c.name] AS categories, score, weights
+RETURN i.id AS item, i.title AS title, i.created_at AS created_at, score, weights

@@ -223,7 +223,8 @@ def user(user_id: str) -> ResponseReturnValue:
     policies: policy.Policies = current_app.extensions["policies"]
     answer = policy.recommend_now(graph, policies, node, caller=user_id, k=RECOMMENDED,
                                   explain=True)  # fmt: skip
-    fresh = new_items.new_items(graph, node, k=NEW_ITEMS, as_of=now, explain=True, caller=user_id)
+    fresh = new_items.new_items(graph, node, k=NEW_ITEMS, as_of=now, explain=True, caller=user_id,
+                                rows=rows)  # fmt: skip
     events = reads.user_events(graph, node, limit=20) or []
     titles = recommend.fetch_items(graph, sorted({e.item_id for e in events}))
     expressions = list(reversed(reads.user_expressions(graph, node)))[:20]
